@@ -1,0 +1,250 @@
+"""HTTPParser: the contract of Node's ``node_http_parser.cc`` over llhttp 9.4.3.
+
+One ``execute(data)`` is one call into C. The C glue (``csrc/nh_parser.c``) runs llhttp
+over the whole buffer, copies the URL or status text and every header name and value
+into one block (each string followed by a NUL byte) and records events; Python then
+decodes the block once as latin-1, splits it once and calls the callbacks in order:
+
+``on_headers_complete(version_major, version_minor, headers, method, url, status_code,
+status_message, upgrade, should_keep_alive)``
+    ``headers`` is Node's flat ``rawHeaders`` list ``[name, value, name, value, ...]``
+    with trailing whitespace trimmed from values. A request gives ``method`` and ``url``
+    (``status_code`` and ``status_message`` are None); a response the other way round.
+    The return value is Node's skip-body answer (0, 1 = no body, 2 = upgrade). It is used
+    for upgrade messages and when ``ask`` is set; otherwise the glue answers as
+    Node's server and client do: 0 for requests; for responses 2 when
+    ``connect_response``, 1 for 1xx, when ``head_response``, and for 304.
+``on_body(chunk: bytes)``
+``on_message_complete(trailers)``
+    ``trailers`` is the flat raw trailer list (empty when there are none).
+
+``execute`` returns the number of bytes consumed (less than ``len(data)`` only where an
+upgraded stream starts) or a :class:`ParseError`; ``finish`` returns None or a
+:class:`ParseError`. Like Node, errors are returned, not raised. An exception raised by
+a callback propagates out of ``execute``; the parser must then be initialised again.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Final
+
+from ._errors import ParseError
+from ._llhttp import ffi, lib
+
+__all__ = ["HTTPParser", "LLHTTP_VERSION", "LENIENT_FLAGS", "LENIENT_ALL_NODE", "METHOD_NAMES"]
+
+LLHTTP_VERSION: Final[str] = ffi.string(lib.nh_version()).decode("ascii")
+
+# llhttp_method_t ids are dense from 0 to 46 (HTTP, RTSP and PRI); Node's allMethods is
+# the same table.
+METHOD_NAMES: Final[tuple[str, ...]] = tuple(
+    ffi.string(lib.llhttp_method_name(i)).decode("ascii") for i in range(47)
+)
+
+# llhttp's own lenient bits; Node's kLenient* constants are the same bits.
+LENIENT_FLAGS: Final[dict[str, int]] = {
+    "headers": 0x1,
+    "chunked_length": 0x2,
+    "keep_alive": 0x4,
+    "transfer_encoding": 0x8,
+    "version": 0x10,
+    "data_after_close": 0x20,
+    "optional_lf_after_cr": 0x40,
+    "optional_crlf_after_chunk": 0x80,
+    "optional_cr_before_lf": 0x100,
+    "spaces_after_chunk_size": 0x200,
+    "header_value_relaxed": 0x400,
+}
+# What Node sets for insecureHTTPParser (kLenientAll): every flag but header_value_relaxed.
+LENIENT_ALL_NODE: Final[int] = 0x3FF
+
+_EV_HEADERS: Final = 1
+_EV_BODY: Final = 2
+_RC_DECIDE: Final = 1
+_RC_IRREGULAR: Final = 2
+_RC_UPGRADE: Final = 4
+_RC_ERROR: Final = 8
+_NEV_MASK: Final = 0xFFFFFF
+_BLK_MASK: Final = 0xFFFFFFFF
+_EMPTY: Final[list[str]] = []
+
+REQUEST: Final = 1
+RESPONSE: Final = 2
+DEFAULT_MAX_HEADER_SIZE: Final = 16384
+
+
+def _ignore(*args: Any) -> None:
+    return None
+
+
+class HTTPParser:
+    """An llhttp parser with Node's glue rules. See the module docstring for callbacks."""
+
+    REQUEST: Final = REQUEST
+    RESPONSE: Final = RESPONSE
+
+    __slots__ = (
+        "_nh", "_request", "kind", "max_header_size", "lenient_flags",
+        "on_headers_complete", "on_body", "on_message_complete",
+    )
+
+    def __init__(
+        self,
+        kind: int = REQUEST,
+        max_header_size: int = 0,
+        lenient_flags: int = 0,
+    ) -> None:
+        self._nh = ffi.gc(lib.nh_new(), lib.nh_free)
+        if self._nh == ffi.NULL:
+            raise MemoryError("llhttp parser")
+        self.on_headers_complete: Callable[..., Any] = _ignore
+        self.on_body: Callable[[bytes], Any] = _ignore
+        self.on_message_complete: Callable[[list[str]], Any] = _ignore
+        self.initialize(kind, max_header_size, lenient_flags)
+
+    def initialize(self, kind: int, max_header_size: int = 0, lenient_flags: int = 0) -> None:
+        """Reset for a new stream, as Node's ``parser.initialize``.
+
+        ``max_header_size`` 0 means Node's default (16384); ``lenient_flags`` is a mask of
+        :data:`LENIENT_FLAGS` (:data:`LENIENT_ALL_NODE` is Node's ``insecureHTTPParser``).
+        """
+        if kind not in (REQUEST, RESPONSE):
+            raise ValueError(f"kind must be HTTPParser.REQUEST or HTTPParser.RESPONSE, not {kind!r}")
+        if max_header_size < 0:
+            raise ValueError("max_header_size must be >= 0")
+        self.kind = kind
+        self._request = kind == REQUEST
+        self.max_header_size = max_header_size or DEFAULT_MAX_HEADER_SIZE
+        self.lenient_flags = lenient_flags
+        lib.nh_init(self._nh, kind, self.max_header_size, lenient_flags)
+
+    # Skip-body inputs of the client (see the module docstring).
+    @property
+    def head_response(self) -> bool:
+        """Response parser: the request in flight is a HEAD (no body follows)."""
+        return bool(self._nh.head_response)
+
+    @head_response.setter
+    def head_response(self, value: bool) -> None:
+        self._nh.head_response = 1 if value else 0
+
+    @property
+    def connect_response(self) -> bool:
+        """Response parser: the request in flight is a CONNECT (the response is an upgrade)."""
+        return bool(self._nh.connect_response)
+
+    @connect_response.setter
+    def connect_response(self, value: bool) -> None:
+        self._nh.connect_response = 1 if value else 0
+
+    @property
+    def ask(self) -> bool:
+        """Use on_headers_complete's return value for every message, not only upgrades."""
+        return bool(self._nh.ask)
+
+    @ask.setter
+    def ask(self, value: bool) -> None:
+        self._nh.ask = 1 if value else 0
+
+    def execute(self, data: bytes | bytearray | memoryview) -> int | ParseError:
+        """Parse ``data``; return the bytes consumed, or the :class:`ParseError`."""
+        nh = self._nh
+        size = len(data)
+        if type(data) is bytes:
+            buf: Any = data
+        else:
+            buf = ffi.from_buffer(data)
+            data = bytes(data)
+        rc = lib.nh_execute(nh, buf, size)
+        while True:
+            answer = self._dispatch(rc, data) if rc & _NEV_MASK else 0
+            flags = rc >> 56
+            if not flags:
+                return size
+            if flags & _RC_DECIDE:
+                rc = lib.nh_decide(nh, answer, buf, size)
+                continue
+            if flags & _RC_ERROR:
+                return self._error(data)
+            return int(nh.nread)
+
+    def finish(self) -> ParseError | None:
+        """End of input (Node's ``parser.finish()``): completes an EOF-delimited message."""
+        rc = lib.nh_finish(self._nh)
+        if rc & _NEV_MASK:
+            self._dispatch(rc, b"")
+        if (rc >> 56) & _RC_ERROR:
+            return self._error(None)
+        return None
+
+    def pause(self) -> None:
+        """Pause: the next ``execute`` returns an ``HPE_PAUSED`` error until ``resume``."""
+        lib.nh_pause(self._nh)
+
+    def resume(self) -> None:
+        """Undo :meth:`pause`."""
+        lib.nh_resume(self._nh)
+
+    def _error(self, data: bytes | None) -> ParseError:
+        nh = self._nh
+        reason = ffi.string(nh.reason).decode("latin-1") if nh.reason != ffi.NULL else ""
+        if nh.err == 24:  # HPE_USER: the glue's own "CODE:reason" errors, as Node splits them
+            code, _, reason = reason.partition(":")
+        else:
+            code = ffi.string(lib.llhttp_errno_name(nh.err)).decode("ascii")
+        return ParseError(code, reason, int(nh.nread), data)
+
+    def _strings(self, rc: int) -> list[str]:
+        nh = self._nh
+        size = (rc >> 24) & _BLK_MASK
+        if not size:
+            return _EMPTY
+        text = ffi.unpack(nh.blk, size).decode("latin-1")
+        if not (rc >> 56) & _RC_IRREGULAR:
+            return text.split("\0")
+        # A string holds a NUL byte (only lenient modes let one through): cut by length.
+        out = []
+        pos = 0
+        for length in ffi.unpack(nh.lens, nh.lens_report):
+            out.append(text[pos:pos + length])
+            pos += length + 1
+        return out
+
+    def _dispatch(self, rc: int, data: bytes) -> int:
+        ev = ffi.unpack(self._nh.ev, rc & _NEV_MASK)
+        strs = self._strings(rc)
+        nev = len(ev)
+        answer: Any = 0
+        i = 0
+        s = 0
+        while i < nev:
+            kind = ev[i]
+            if kind == _EV_HEADERS:
+                n = ev[i + 1]
+                if self._request:
+                    answer = self.on_headers_complete(
+                        ev[i + 2], ev[i + 3], strs[s + 1:s + n], METHOD_NAMES[ev[i + 4]],
+                        strs[s], None, None, bool(ev[i + 6]), bool(ev[i + 7]))
+                else:
+                    answer = self.on_headers_complete(
+                        ev[i + 2], ev[i + 3], strs[s + 1:s + n], None, None, ev[i + 5],
+                        strs[s], bool(ev[i + 6]), bool(ev[i + 7]))
+                s += n
+                i += 8
+            elif kind == _EV_BODY:
+                off = ev[i + 1]
+                length = ev[i + 2]
+                if off == 0 and length == len(data):
+                    self.on_body(data)
+                else:
+                    self.on_body(data[off:off + length])
+                i += 3
+            else:
+                n = ev[i + 1]
+                if n:
+                    self.on_message_complete(strs[s:s + n])
+                    s += n
+                else:
+                    self.on_message_complete([])
+                i += 2
+        return int(answer or 0)
