@@ -163,6 +163,7 @@ typedef struct {
     uint32_t* lens;
     size_t lens_report;
     int64_t* ev;
+    size_t ev_cap;
     size_t nread;
     int err;
     const char* reason;
@@ -197,7 +198,7 @@ def make_builder() -> FFI:
         '#include "nh_parser.h"\n',
         sources=[os.path.relpath(s, ROOT) for s in sources],
         include_dirs=[os.path.relpath(p, ROOT) for p in (vendor / "include", csrc)],
-        extra_compile_args=["-O3"],
+        extra_compile_args=["-O2"],
     )
     return builder
 

@@ -43,12 +43,13 @@ static int nh_nomem(nh_parser_t* nh) {
 static int nh_reserve_blk(nh_parser_t* nh, size_t extra) {
   size_t need = nh->blk_len + extra;
   if (need <= nh->blk_cap) return 0;
-  size_t cap = nh->blk_cap ? nh->blk_cap : 4096;
+  size_t cap = nh->blk_cap ? nh->blk_cap : 1024;
   while (cap < need) cap *= 2;
   char* blk = (char*)realloc(nh->blk, cap);
   if (blk == NULL) return -1;
   nh->blk = blk;
   nh->blk_cap = cap;
+  nh->moved = 1;
   return 0;
 }
 
@@ -72,6 +73,7 @@ static int64_t* nh_event(nh_parser_t* nh, size_t words) {
     if (ev == NULL) return NULL;
     nh->ev = ev;
     nh->ev_cap = cap;
+    nh->moved = 1;
   }
   int64_t* slot = nh->ev + nh->nev;
   nh->nev += words;
@@ -283,6 +285,13 @@ static void nh_prepare_settings(void) {
 
 nh_parser_t* nh_new(void) {
   nh_parser_t* nh = (nh_parser_t*)calloc(1, sizeof(nh_parser_t));
+  if (nh == NULL) return NULL;
+  /* Python keeps views of blk and ev, so both exist from the start. */
+  if (nh_reserve_blk(nh, 1024) != 0 || nh_event(nh, 64) == NULL) {
+    nh_free(nh);
+    return NULL;
+  }
+  nh->nev = 0;
   return nh;
 }
 
@@ -353,7 +362,6 @@ static void nh_begin_batch(nh_parser_t* nh, const char* data) {
     nh->lens_report = 0;
   }
   nh->nev = 0;
-  nh->irregular = 0;
   nh->data = data;
   nh->err = 0;
   nh->reason = NULL;
@@ -364,11 +372,23 @@ static int64_t nh_end_batch(nh_parser_t* nh, llhttp_errno_t err, const char* dat
   /* Everything up to the open group (or all of it) is complete and reported. */
   nh->blk_report = nh->in_group ? nh->group_blk : nh->blk_len;
   nh->lens_report = nh->in_group ? nh->group_lens : nh->nlens;
-  if (nh->irregular) flags |= NH_RC_IRREGULAR;
+  if (nh->irregular) {
+    flags |= NH_RC_IRREGULAR;
+    /* A NUL may sit in the open group, to be reported by a later batch. */
+    if (!nh->in_group) nh->irregular = 0;
+  }
+  if (nh->moved) {
+    flags |= NH_RC_MOVED;
+    nh->moved = 0;
+  }
   nh->nread = len;
   if (err != HPE_OK) {
     const char* pos = llhttp_get_error_pos(&nh->parser);
-    nh->nread = (data != NULL && pos != NULL) ? (size_t)(pos - data) : 0;
+    /* A parser that was already paused or failed keeps a stale error_pos from an
+     * earlier buffer; Node subtracts it anyway and reports a meaningless number. */
+    nh->nread = (data != NULL && pos != NULL && pos >= data && pos <= data + len)
+                    ? (size_t)(pos - data)
+                    : 0;
     if (err == HPE_PAUSED && nh->decision_pending) {
       flags |= NH_RC_DECIDE;
     } else if (err == HPE_PAUSED_UPGRADE) {

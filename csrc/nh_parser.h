@@ -28,6 +28,7 @@
 #define NH_RC_IRREGULAR 2 /* a reported string holds a NUL byte: split by lengths */
 #define NH_RC_UPGRADE 4   /* stopped where the upgraded stream starts (nh->nread) */
 #define NH_RC_ERROR 8     /* parse error: nh->err, nh->reason, nh->nread */
+#define NH_RC_MOVED 16    /* blk or ev was reallocated since the last batch */
 #define NH_RC_SHIFT_NEV 0
 #define NH_RC_SHIFT_BLK 24
 #define NH_RC_SHIFT_FLAGS 56
@@ -72,6 +73,7 @@ typedef struct nh_parser_s {
   uint64_t chunk_ext_nread;
   int irregular;
   int decision_pending;
+  int moved;
 
   /* The batch's input, for body offsets and bytes-parsed. */
   const char* data;

@@ -64,6 +64,10 @@ _RC_DECIDE: Final = 1
 _RC_IRREGULAR: Final = 2
 _RC_UPGRADE: Final = 4
 _RC_ERROR: Final = 8
+_RC_MOVED: Final = 16
+_BOOL: Final = (False, True)
+_nh_execute = lib.nh_execute
+_unpack = ffi.unpack
 _NEV_MASK: Final = 0xFFFFFF
 _BLK_MASK: Final = 0xFFFFFFFF
 _EMPTY: Final[list[str]] = []
@@ -84,7 +88,7 @@ class HTTPParser:
     RESPONSE: Final = RESPONSE
 
     __slots__ = (
-        "_nh", "_request", "kind", "max_header_size", "lenient_flags",
+        "_nh", "_ev", "_blk", "_request", "kind", "max_header_size", "lenient_flags",
         "on_headers_complete", "on_body", "on_message_complete",
     )
 
@@ -97,6 +101,7 @@ class HTTPParser:
         self._nh = ffi.gc(lib.nh_new(), lib.nh_free)
         if self._nh == ffi.NULL:
             raise MemoryError("llhttp parser")
+        self._refresh_views()
         self.on_headers_complete: Callable[..., Any] = _ignore
         self.on_body: Callable[[bytes], Any] = _ignore
         self.on_message_complete: Callable[[list[str]], Any] = _ignore
@@ -148,29 +153,72 @@ class HTTPParser:
 
     def execute(self, data: bytes | bytearray | memoryview) -> int | ParseError:
         """Parse ``data``; return the bytes consumed, or the :class:`ParseError`."""
-        nh = self._nh
-        size = len(data)
-        if type(data) is bytes:
-            buf: Any = data
-        else:
-            buf = ffi.from_buffer(data)
+        if type(data) is not bytes:
             data = bytes(data)
-        rc = lib.nh_execute(nh, buf, size)
+        size = len(data)
+        rc = _nh_execute(self._nh, data, size)
+        if rc >> 56:
+            return self._execute_slow(rc, data, size)
+        nev = rc & _NEV_MASK
+        if not nev:
+            return size
+        # The common case, inlined: no upgrade, no error, no NUL, buffers did not move.
+        ev = self._ev
+        strs = _unpack(self._blk, (rc >> 24) & _BLK_MASK).decode("latin-1").split("\0")
+        i = 0
+        s = 0
+        while i < nev:
+            kind = ev[i]
+            if kind == 1:
+                n = ev[i + 1]
+                if self._request:
+                    self.on_headers_complete(
+                        ev[i + 2], ev[i + 3], strs[s + 1:s + n], METHOD_NAMES[ev[i + 4]],
+                        strs[s], None, None, _BOOL[ev[i + 6]], _BOOL[ev[i + 7]])
+                else:
+                    self.on_headers_complete(
+                        ev[i + 2], ev[i + 3], strs[s + 1:s + n], None, None, ev[i + 5],
+                        strs[s], _BOOL[ev[i + 6]], _BOOL[ev[i + 7]])
+                s += n
+                i += 8
+            elif kind == 2:
+                off = ev[i + 1]
+                length = ev[i + 2]
+                self.on_body(data if length == size else data[off:off + length])
+                i += 3
+            else:
+                n = ev[i + 1]
+                self.on_message_complete(strs[s:s + n])
+                s += n
+                i += 2
+        return size
+
+    def _execute_slow(self, rc: int, data: bytes, size: int) -> int | ParseError:
+        nh = self._nh
         while True:
-            answer = self._dispatch(rc, data) if rc & _NEV_MASK else 0
             flags = rc >> 56
-            if not flags:
-                return size
+            if flags & _RC_MOVED:
+                self._refresh_views()
+            answer = self._dispatch(rc, data) if rc & _NEV_MASK else 0
             if flags & _RC_DECIDE:
-                rc = lib.nh_decide(nh, answer, buf, size)
+                rc = lib.nh_decide(nh, answer, data, size)
                 continue
             if flags & _RC_ERROR:
                 return self._error(data)
-            return int(nh.nread)
+            if flags & _RC_UPGRADE:
+                return int(nh.nread)
+            return size
+
+    def _refresh_views(self) -> None:
+        nh = self._nh
+        self._ev = memoryview(ffi.buffer(nh.ev, nh.ev_cap * 8)).cast("q")
+        self._blk = nh.blk
 
     def finish(self) -> ParseError | None:
         """End of input (Node's ``parser.finish()``): completes an EOF-delimited message."""
         rc = lib.nh_finish(self._nh)
+        if (rc >> 56) & _RC_MOVED:
+            self._refresh_views()
         if rc & _NEV_MASK:
             self._dispatch(rc, b"")
         if (rc >> 56) & _RC_ERROR:
@@ -199,7 +247,7 @@ class HTTPParser:
         size = (rc >> 24) & _BLK_MASK
         if not size:
             return _EMPTY
-        text = ffi.unpack(nh.blk, size).decode("latin-1")
+        text = _unpack(self._blk, size).decode("latin-1")
         if not (rc >> 56) & _RC_IRREGULAR:
             return text.split("\0")
         # A string holds a NUL byte (only lenient modes let one through): cut by length.
@@ -211,9 +259,9 @@ class HTTPParser:
         return out
 
     def _dispatch(self, rc: int, data: bytes) -> int:
-        ev = ffi.unpack(self._nh.ev, rc & _NEV_MASK)
+        ev = self._ev
         strs = self._strings(rc)
-        nev = len(ev)
+        nev = rc & _NEV_MASK
         answer: Any = 0
         i = 0
         s = 0
@@ -224,11 +272,11 @@ class HTTPParser:
                 if self._request:
                     answer = self.on_headers_complete(
                         ev[i + 2], ev[i + 3], strs[s + 1:s + n], METHOD_NAMES[ev[i + 4]],
-                        strs[s], None, None, bool(ev[i + 6]), bool(ev[i + 7]))
+                        strs[s], None, None, _BOOL[ev[i + 6]], _BOOL[ev[i + 7]])
                 else:
                     answer = self.on_headers_complete(
                         ev[i + 2], ev[i + 3], strs[s + 1:s + n], None, None, ev[i + 5],
-                        strs[s], bool(ev[i + 6]), bool(ev[i + 7]))
+                        strs[s], _BOOL[ev[i + 6]], _BOOL[ev[i + 7]])
                 s += n
                 i += 8
             elif kind == _EV_BODY:
