@@ -203,12 +203,9 @@ static int nh_on_headers_complete(llhttp_t* p) {
   if (nstr < 0 || ev == NULL) return nh_nomem(nh);
   ev[0] = NH_EV_HEADERS;
   ev[1] = nstr;
-  ev[2] = p->http_major;
-  ev[3] = p->http_minor;
-  ev[4] = p->method;
-  ev[5] = p->status_code;
-  ev[6] = p->upgrade;
-  ev[7] = llhttp_should_keep_alive(p);
+  ev[2] = NH_META(p->method, p->http_major, p->http_minor, p->upgrade != 0,
+                  llhttp_should_keep_alive(p) != 0);
+  ev[3] = p->status_code;
   if (p->upgrade || nh->ask) {
     nh->decision_pending = 1;
     return HPE_PAUSED;

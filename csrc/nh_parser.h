@@ -16,12 +16,19 @@
 #include "llhttp.h"
 
 /* Event records, in int64 words. */
-#define NH_EV_HEADERS 1  /* nstr, major, minor, method, status, upgrade, keep_alive */
+#define NH_EV_HEADERS 1  /* nstr, meta (see NH_META), status code */
 #define NH_EV_BODY 2     /* offset into the input, length */
 #define NH_EV_COMPLETE 3 /* number of trailer strings (names and values) */
-#define NH_EV_HEADERS_WORDS 8
+#define NH_EV_HEADERS_WORDS 4
 #define NH_EV_BODY_WORDS 3
 #define NH_EV_COMPLETE_WORDS 2
+
+/* The facts of a message head that take few values, packed into one word so that
+ * Python can map it to a cached tuple: method | version << 8 | upgrade << 16 |
+ * keep_alive << 17, where version is major * 16 + minor. */
+#define NH_META(method, major, minor, upgrade, keep_alive)                          \
+  ((int64_t)(method) | ((int64_t)((major) * 16 + (minor)) << 8) | ((int64_t)(upgrade) << 16) | \
+   ((int64_t)(keep_alive) << 17))
 
 /* Result flags, in the top byte of nh_execute()'s return value. */
 #define NH_RC_DECIDE 1    /* paused after a headers event: Python must call nh_decide() */

@@ -65,7 +65,6 @@ _RC_IRREGULAR: Final = 2
 _RC_UPGRADE: Final = 4
 _RC_ERROR: Final = 8
 _RC_MOVED: Final = 16
-_BOOL: Final = (False, True)
 _nh_execute = lib.nh_execute
 _unpack = ffi.unpack
 _NEV_MASK: Final = 0xFFFFFF
@@ -79,6 +78,18 @@ DEFAULT_MAX_HEADER_SIZE: Final = 16384
 
 def _ignore(*args: Any) -> None:
     return None
+
+
+_Meta = tuple[int, int, str, bool, bool]
+_META: dict[int, _Meta] = {}
+
+
+def _meta(word: int) -> _Meta:
+    """Unpack NH_META (see csrc/nh_parser.h) once per distinct value."""
+    version = (word >> 8) & 0xFF
+    meta = (version >> 4, version & 0xF, METHOD_NAMES[word & 0xFF], bool(word & 0x10000), bool(word & 0x20000))
+    _META[word] = meta
+    return meta
 
 
 class HTTPParser:
@@ -162,35 +173,7 @@ class HTTPParser:
         nev = rc & _NEV_MASK
         if not nev:
             return size
-        # The common case, inlined: no upgrade, no error, no NUL, buffers did not move.
-        ev = self._ev
-        strs = _unpack(self._blk, (rc >> 24) & _BLK_MASK).decode("latin-1").split("\0")
-        i = 0
-        s = 0
-        while i < nev:
-            kind = ev[i]
-            if kind == 1:
-                n = ev[i + 1]
-                if self._request:
-                    self.on_headers_complete(
-                        ev[i + 2], ev[i + 3], strs[s + 1:s + n], METHOD_NAMES[ev[i + 4]],
-                        strs[s], None, None, _BOOL[ev[i + 6]], _BOOL[ev[i + 7]])
-                else:
-                    self.on_headers_complete(
-                        ev[i + 2], ev[i + 3], strs[s + 1:s + n], None, None, ev[i + 5],
-                        strs[s], _BOOL[ev[i + 6]], _BOOL[ev[i + 7]])
-                s += n
-                i += 8
-            elif kind == 2:
-                off = ev[i + 1]
-                length = ev[i + 2]
-                self.on_body(data if length == size else data[off:off + length])
-                i += 3
-            else:
-                n = ev[i + 1]
-                self.on_message_complete(strs[s:s + n])
-                s += n
-                i += 2
+        self._dispatch(rc, data)
         return size
 
     def _execute_slow(self, rc: int, data: bytes, size: int) -> int | ParseError:
@@ -260,7 +243,8 @@ class HTTPParser:
 
     def _dispatch(self, rc: int, data: bytes) -> int:
         ev = self._ev
-        strs = self._strings(rc)
+        strs = self._strings(rc) if rc >> 56 else _unpack(self._blk, (rc >> 24) & _BLK_MASK).decode(
+            "latin-1").split("\0")
         nev = rc & _NEV_MASK
         answer: Any = 0
         i = 0
@@ -269,30 +253,23 @@ class HTTPParser:
             kind = ev[i]
             if kind == _EV_HEADERS:
                 n = ev[i + 1]
+                major, minor, method, upgrade, keep_alive = _META.get(ev[i + 2]) or _meta(ev[i + 2])
                 if self._request:
                     answer = self.on_headers_complete(
-                        ev[i + 2], ev[i + 3], strs[s + 1:s + n], METHOD_NAMES[ev[i + 4]],
-                        strs[s], None, None, _BOOL[ev[i + 6]], _BOOL[ev[i + 7]])
+                        major, minor, strs[s + 1:s + n], method, strs[s], None, None, upgrade, keep_alive)
                 else:
                     answer = self.on_headers_complete(
-                        ev[i + 2], ev[i + 3], strs[s + 1:s + n], None, None, ev[i + 5],
-                        strs[s], _BOOL[ev[i + 6]], _BOOL[ev[i + 7]])
+                        major, minor, strs[s + 1:s + n], None, None, ev[i + 3], strs[s], upgrade, keep_alive)
                 s += n
-                i += 8
+                i += 4
             elif kind == _EV_BODY:
                 off = ev[i + 1]
                 length = ev[i + 2]
-                if off == 0 and length == len(data):
-                    self.on_body(data)
-                else:
-                    self.on_body(data[off:off + length])
+                self.on_body(data if length == len(data) else data[off:off + length])
                 i += 3
             else:
                 n = ev[i + 1]
-                if n:
-                    self.on_message_complete(strs[s:s + n])
-                    s += n
-                else:
-                    self.on_message_complete([])
+                self.on_message_complete(strs[s:s + n])
+                s += n
                 i += 2
         return int(answer or 0)
