@@ -1,0 +1,30 @@
+"""What a category of the differential run is (the registry is :mod:`conformance.registry`).
+
+A category brings its cases, a Node script that produces the reference logs for a batch
+of cases (one process per category and run) and a Python function that produces
+nodehttp's log of one case on one backend (run in ``conformance.worker`` processes). Categories that do not touch an event loop (the parser)
+run once, under the backend label :data:`INDEPENDENT`; the server, client and scenario
+categories will list ``("asyncio", "trio")``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+Case = dict[str, Any]
+Log = list[Any]
+
+INDEPENDENT = "backend-independent"
+
+
+@dataclass(frozen=True)
+class Category:
+    name: str
+    description: str
+    builtin_cases: Callable[[], list[Case]]
+    normalise_case: Callable[[Case], Case]
+    node_script: str  # file name under conformance/node/
+    run_ours: Callable[[Case, str], Log]  # (case, backend) -> log, in conformance.worker
+    backends: tuple[str, ...] = (INDEPENDENT,)
+    node_args: tuple[str, ...] = field(default_factory=tuple)

@@ -1,0 +1,11 @@
+"""Every category the harness knows, by name, in the order they run.
+
+A new category (server, client, scenario) adds its module's ``CATEGORY`` here.
+"""
+
+from __future__ import annotations
+
+from . import parser_category
+from .category import Category
+
+CATEGORIES: dict[str, Category] = {c.name: c for c in [parser_category.CATEGORY]}
