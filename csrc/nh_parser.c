@@ -30,6 +30,8 @@
 #define NH_OPEN_NAME 2
 #define NH_OPEN_VALUE 3
 
+#define NH_NUL_VALUE_REASON "Invalid header value char"
+
 static nh_parser_t* nh_of(llhttp_t* p) {
   /* llhttp_t is the first member, so the two pointers coincide. */
   return (nh_parser_t*)p;
@@ -165,6 +167,8 @@ static int nh_on_header_field(llhttp_t* p, const char* at, size_t length) {
   int rv = nh_track_header(nh, length);
   if (rv != 0) return rv;
   if (!nh->in_group) nh_open_group(nh); /* trailers */
+  nh->last_span = NH_OPEN_NAME;
+  nh->last_span_end = at + length;
   if (nh->cur != NH_OPEN_NAME) {
     if (nh->cur != NH_OPEN_NONE && nh_close_str(nh) != 0) return nh_nomem(nh);
     nh_open_str(nh, NH_OPEN_NAME);
@@ -177,6 +181,8 @@ static int nh_on_header_value(llhttp_t* p, const char* at, size_t length) {
   int rv = nh_track_header(nh, length);
   if (rv != 0) return rv;
   if (!nh->in_group) nh_open_group(nh);
+  nh->last_span = NH_OPEN_VALUE;
+  nh->last_span_end = at + length;
   if (nh->cur != NH_OPEN_VALUE) {
     if (nh->cur != NH_OPEN_NONE && nh_close_str(nh) != 0) return nh_nomem(nh);
     nh_open_str(nh, NH_OPEN_VALUE);
@@ -198,6 +204,8 @@ static int nh_default_answer(nh_parser_t* nh) {
 static int nh_on_headers_complete(llhttp_t* p) {
   nh_parser_t* nh = nh_of(p);
   nh->header_nread = 0;
+  nh->last_span = 0;
+  nh->value_zone = 0;
   int nstr = nh_close_group(nh);
   int64_t* ev = nh_event(nh, NH_EV_HEADERS_WORDS);
   if (nstr < 0 || ev == NULL) return nh_nomem(nh);
@@ -226,6 +234,8 @@ static int nh_on_body(llhttp_t* p, const char* at, size_t length) {
 
 static int nh_on_message_complete(llhttp_t* p) {
   nh_parser_t* nh = nh_of(p);
+  nh->last_span = 0;
+  nh->value_zone = 0;
   int nstr = nh_close_group(nh);
   int64_t* ev = nh_event(nh, NH_EV_COMPLETE_WORDS);
   if (nstr < 0 || ev == NULL) return -1;
@@ -336,6 +346,9 @@ void nh_init(nh_parser_t* nh, int type, uint64_t max_header_size, uint32_t lenie
   nh->irregular = 0;
   nh->decision_pending = 0;
   nh->data = NULL;
+  nh->last_span = 0;
+  nh->last_span_end = NULL;
+  nh->value_zone = 0;
   nh->nread = 0;
   nh->err = 0;
   nh->reason = NULL;
@@ -404,9 +417,58 @@ static int64_t nh_end_batch(nh_parser_t* nh, llhttp_errno_t err, const char* dat
          (int64_t)nh->nev;
 }
 
+/*
+ * llhttp 9.4.3 loops forever on a NUL byte inside a header value when
+ * header_value_relaxed is set without lenient headers: the relaxed state
+ * refuses the byte, hands it on, and is handed it back without consuming it
+ * (Node 24.21.0 hangs on the same bytes). With that flag set, the input is fed
+ * in pieces that end before each NUL; a NUL that would land in a header value
+ * is answered with the error strict mode gives for it instead.
+ */
+/* Called after each piece: did it end where the next byte belongs to a value? */
+static void nh_note_piece_end(nh_parser_t* nh, const char* end) {
+  if (nh->last_span == NH_OPEN_VALUE) {
+    nh->value_zone = nh->last_span_end == end; /* the value span is still open */
+  } else if (nh->last_span == NH_OPEN_NAME) {
+    nh->value_zone = nh->last_span_end < end; /* past the colon, no value byte yet */
+  }
+  nh->last_span = 0;
+}
+
+static llhttp_errno_t nh_run(nh_parser_t* nh, const char* p, const char* end) {
+  llhttp_t* parser = &nh->parser;
+  const int guarded = (parser->lenient_flags & LENIENT_HEADER_VALUE_RELAXED) &&
+                      !(parser->lenient_flags & LENIENT_HEADERS);
+  if (!guarded) return llhttp_execute(parser, p, (size_t)(end - p));
+  for (;;) {
+    const char* nul = (const char*)memchr(p, '\0', (size_t)(end - p));
+    if (nul == NULL) {
+      llhttp_errno_t err = llhttp_execute(parser, p, (size_t)(end - p));
+      if (err == HPE_OK) nh_note_piece_end(nh, end);
+      return err;
+    }
+    if (nul > p) {
+      llhttp_errno_t err = llhttp_execute(parser, p, (size_t)(nul - p));
+      if (err != HPE_OK) return err;
+      nh_note_piece_end(nh, nul);
+    }
+    if (nh->value_zone) {
+      parser->error = HPE_INVALID_HEADER_TOKEN;
+      parser->reason = NH_NUL_VALUE_REASON;
+      parser->error_pos = nul;
+      return HPE_INVALID_HEADER_TOKEN;
+    }
+    llhttp_errno_t err = llhttp_execute(parser, nul, 1);
+    if (err != HPE_OK) return err;
+    nh_note_piece_end(nh, nul + 1);
+    if (nul + 1 == end) return err;
+    p = nul + 1;
+  }
+}
+
 int64_t nh_execute(nh_parser_t* nh, const char* data, size_t len) {
   nh_begin_batch(nh, data);
-  llhttp_errno_t err = llhttp_execute(&nh->parser, data, len);
+  llhttp_errno_t err = nh_run(nh, data, data + len);
   return nh_end_batch(nh, err, data, len);
 }
 
@@ -428,7 +490,7 @@ int64_t nh_decide(nh_parser_t* nh, int answer, const char* data, size_t len) {
     p->error_pos = pos;
     return nh_end_batch(nh, HPE_CB_HEADERS_COMPLETE, data, len);
   }
-  llhttp_errno_t err = llhttp_execute(p, pos, (size_t)(data + len - pos));
+  llhttp_errno_t err = nh_run(nh, pos, data + len);
   return nh_end_batch(nh, err, data, len);
 }
 

@@ -82,6 +82,12 @@ typedef struct nh_parser_s {
   int decision_pending;
   int moved;
 
+  /* For the relaxed-NUL guard: the last name/value span of the current piece,
+   * and whether the previous piece ended where a header value's bytes go. */
+  int last_span; /* NH_OPEN_NAME, NH_OPEN_VALUE, or 0 when none in this piece */
+  const char* last_span_end;
+  int value_zone;
+
   /* The batch's input, for body offsets and bytes-parsed. */
   const char* data;
   size_t nread;
