@@ -164,6 +164,7 @@ typedef struct {
     size_t lens_report;
     int64_t* ev;
     size_t ev_cap;
+    int busy;
     size_t nread;
     int err;
     const char* reason;
@@ -179,6 +180,7 @@ int64_t nh_finish(nh_parser_t* nh);
 void nh_pause(nh_parser_t* nh);
 void nh_resume(nh_parser_t* nh);
 const char* nh_version(void);
+int nh_export_dispatch(void);
 
 void nh_trace_init(llhttp_t* parser, int type);
 extern "Python+C" int nh_trace_cb(llhttp_t* p, int kind, const char* at, size_t length);
@@ -208,13 +210,15 @@ def make_builder() -> FFI:
     builder.cdef(CDEF)
     csrc = ROOT / "csrc"
     sources = [vendor / "src" / name for name in ("api.c", "http.c", "llhttp.c")]
-    sources.append(csrc / "nh_parser.c")
+    sources += [csrc / "nh_parser.c", csrc / "nh_dispatch.c"]
     builder.set_source(
         "nodehttp._llhttp",
         PREAMBLE,
         sources=[os.path.relpath(s, ROOT) for s in sources],
         include_dirs=[os.path.relpath(p, ROOT) for p in (vendor / "include", csrc)],
         extra_compile_args=["-O2"],
+        # nh_dispatch.c calls PyObject_Vectorcall, in the limited API only from 3.12.
+        define_macros=[("_CFFI_NO_LIMITED_API", None)],
     )
     return builder
 

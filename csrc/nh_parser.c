@@ -51,7 +51,6 @@ static int nh_reserve_blk(nh_parser_t* nh, size_t extra) {
   if (blk == NULL) return -1;
   nh->blk = blk;
   nh->blk_cap = cap;
-  nh->moved = 1;
   return 0;
 }
 
@@ -75,7 +74,6 @@ static int64_t* nh_event(nh_parser_t* nh, size_t words) {
     if (ev == NULL) return NULL;
     nh->ev = ev;
     nh->ev_cap = cap;
-    nh->moved = 1;
   }
   int64_t* slot = nh->ev + nh->nev;
   nh->nev += words;
@@ -132,7 +130,6 @@ static int nh_append(nh_parser_t* nh, const char* at, size_t length) {
   if (nh_reserve_blk(nh, length) != 0) return -1;
   memcpy(nh->blk + nh->blk_len, at, length);
   nh->blk_len += length;
-  if (memchr(at, '\0', length) != NULL) nh->irregular = 1;
   return 0;
 }
 
@@ -292,13 +289,6 @@ static void nh_prepare_settings(void) {
 
 nh_parser_t* nh_new(void) {
   nh_parser_t* nh = (nh_parser_t*)calloc(1, sizeof(nh_parser_t));
-  if (nh == NULL) return NULL;
-  /* Python keeps views of blk and ev, so both exist from the start. */
-  if (nh_reserve_blk(nh, 1024) != 0 || nh_event(nh, 64) == NULL) {
-    nh_free(nh);
-    return NULL;
-  }
-  nh->nev = 0;
   return nh;
 }
 
@@ -343,8 +333,8 @@ void nh_init(nh_parser_t* nh, int type, uint64_t max_header_size, uint32_t lenie
   nh->nstr = 0;
   nh->header_nread = 0;
   nh->chunk_ext_nread = 0;
-  nh->irregular = 0;
   nh->decision_pending = 0;
+  nh->busy = 0;
   nh->data = NULL;
   nh->last_span = 0;
   nh->last_span_end = NULL;
@@ -382,15 +372,6 @@ static int64_t nh_end_batch(nh_parser_t* nh, llhttp_errno_t err, const char* dat
   /* Everything up to the open group (or all of it) is complete and reported. */
   nh->blk_report = nh->in_group ? nh->group_blk : nh->blk_len;
   nh->lens_report = nh->in_group ? nh->group_lens : nh->nlens;
-  if (nh->irregular) {
-    flags |= NH_RC_IRREGULAR;
-    /* A NUL may sit in the open group, to be reported by a later batch. */
-    if (!nh->in_group) nh->irregular = 0;
-  }
-  if (nh->moved) {
-    flags |= NH_RC_MOVED;
-    nh->moved = 0;
-  }
   nh->nread = len;
   if (err != HPE_OK) {
     const char* pos = llhttp_get_error_pos(&nh->parser);
@@ -466,7 +447,10 @@ static llhttp_errno_t nh_run(nh_parser_t* nh, const char* p, const char* end) {
   }
 }
 
+#define NH_BUSY_RESULT ((int64_t)NH_RC_BUSY << NH_RC_SHIFT_FLAGS)
+
 int64_t nh_execute(nh_parser_t* nh, const char* data, size_t len) {
+  if (nh->busy) return NH_BUSY_RESULT;
   nh_begin_batch(nh, data);
   llhttp_errno_t err = nh_run(nh, data, data + len);
   return nh_end_batch(nh, err, data, len);
@@ -475,6 +459,7 @@ int64_t nh_execute(nh_parser_t* nh, const char* data, size_t len) {
 int64_t nh_decide(nh_parser_t* nh, int answer, const char* data, size_t len) {
   llhttp_t* p = &nh->parser;
   const char* pos = llhttp_get_error_pos(p);
+  if (nh->busy) return NH_BUSY_RESULT;
   nh->decision_pending = 0;
   nh_begin_batch(nh, data);
   llhttp_resume(p);
@@ -495,6 +480,7 @@ int64_t nh_decide(nh_parser_t* nh, int answer, const char* data, size_t len) {
 }
 
 int64_t nh_finish(nh_parser_t* nh) {
+  if (nh->busy) return NH_BUSY_RESULT;
   nh_begin_batch(nh, NULL);
   llhttp_errno_t err = llhttp_finish(&nh->parser);
   return nh_end_batch(nh, err, NULL, 0);

@@ -32,10 +32,9 @@
 
 /* Result flags, in the top byte of nh_execute()'s return value. */
 #define NH_RC_DECIDE 1    /* paused after a headers event: Python must call nh_decide() */
-#define NH_RC_IRREGULAR 2 /* a reported string holds a NUL byte: split by lengths */
 #define NH_RC_UPGRADE 4   /* stopped where the upgraded stream starts (nh->nread) */
 #define NH_RC_ERROR 8     /* parse error: nh->err, nh->reason, nh->nread */
-#define NH_RC_MOVED 16    /* blk or ev was reallocated since the last batch */
+#define NH_RC_BUSY 32     /* called from one of this parser's own callbacks: nothing done */
 #define NH_RC_SHIFT_NEV 0
 #define NH_RC_SHIFT_BLK 24
 #define NH_RC_SHIFT_FLAGS 56
@@ -58,7 +57,7 @@ typedef struct nh_parser_s {
   size_t blk_cap;
   size_t blk_report; /* bytes of blk that this batch reports to Python */
 
-  /* Length of every string in blk, needed only when one holds a NUL byte. */
+  /* Length of every string in blk (a string may hold a NUL byte in lenient modes). */
   uint32_t* lens;
   size_t nlens;
   size_t lens_cap;
@@ -78,9 +77,8 @@ typedef struct nh_parser_s {
   int nstr;
   uint64_t header_nread;
   uint64_t chunk_ext_nread;
-  int irregular;
   int decision_pending;
-  int moved;
+  int busy; /* a batch is being dispatched to Python: blk and ev must not move */
 
   /* For the relaxed-NUL guard: the last name/value span of the current piece,
    * and whether the previous piece ended where a header value's bytes go. */
@@ -108,6 +106,9 @@ int64_t nh_finish(nh_parser_t* nh);
 void nh_pause(nh_parser_t* nh);
 void nh_resume(nh_parser_t* nh);
 const char* nh_version(void);
+
+/* Publishes the CPython dispatch (nh_dispatch.c) as nodehttp._llhttp.dispatch. */
+int nh_export_dispatch(void);
 
 /* Test-only: a bare llhttp parser whose every callback is traced to Python. */
 void nh_trace_init(llhttp_t* parser, int type);

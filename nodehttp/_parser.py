@@ -61,15 +61,11 @@ LENIENT_ALL_NODE: Final[int] = 0x3FF
 _EV_HEADERS: Final = 1
 _EV_BODY: Final = 2
 _RC_DECIDE: Final = 1
-_RC_IRREGULAR: Final = 2
 _RC_UPGRADE: Final = 4
 _RC_ERROR: Final = 8
-_RC_MOVED: Final = 16
-_nh_execute = lib.nh_execute
-_unpack = ffi.unpack
+_RC_BUSY: Final = 32
 _NEV_MASK: Final = 0xFFFFFF
 _BLK_MASK: Final = 0xFFFFFFFF
-_EMPTY: Final[list[str]] = []
 
 REQUEST: Final = 1
 RESPONSE: Final = 2
@@ -99,7 +95,7 @@ class HTTPParser:
     RESPONSE: Final = RESPONSE
 
     __slots__ = (
-        "_nh", "_ev", "_blk", "_request", "kind", "max_header_size", "lenient_flags",
+        "_nh", "_addr", "kind", "max_header_size", "lenient_flags",
         "on_headers_complete", "on_body", "on_message_complete",
     )
 
@@ -112,7 +108,7 @@ class HTTPParser:
         self._nh = ffi.gc(lib.nh_new(), lib.nh_free)
         if self._nh == ffi.NULL:
             raise MemoryError("llhttp parser")
-        self._refresh_views()
+        self._addr = int(ffi.cast("uintptr_t", self._nh))
         self.on_headers_complete: Callable[..., Any] = _ignore
         self.on_body: Callable[[bytes], Any] = _ignore
         self.on_message_complete: Callable[[list[str]], Any] = _ignore
@@ -129,7 +125,6 @@ class HTTPParser:
         if max_header_size < 0:
             raise ValueError("max_header_size must be >= 0")
         self.kind = kind
-        self._request = kind == REQUEST
         self.max_header_size = max_header_size or DEFAULT_MAX_HEADER_SIZE
         self.lenient_flags = lenient_flags
         lib.nh_init(self._nh, kind, self.max_header_size, lenient_flags)
@@ -166,23 +161,18 @@ class HTTPParser:
         """Parse ``data``; return the bytes consumed, or the :class:`ParseError`."""
         if type(data) is not bytes:
             data = bytes(data)
-        size = len(data)
-        rc = _nh_execute(self._nh, data, size)
-        if rc >> 56:
-            return self._execute_slow(rc, data, size)
-        nev = rc & _NEV_MASK
-        if not nev:
-            return size
-        self._dispatch(rc, data)
-        return size
+        rc = _execute(self, self._addr, data)
+        if rc:
+            return self._execute_slow(rc, data, len(data))
+        return len(data)
 
     def _execute_slow(self, rc: int, data: bytes, size: int) -> int | ParseError:
         nh = self._nh
         while True:
             flags = rc >> 56
-            if flags & _RC_MOVED:
-                self._refresh_views()
-            answer = self._dispatch(rc, data) if rc & _NEV_MASK else 0
+            if flags & _RC_BUSY:
+                raise RuntimeError("HTTPParser used from inside one of its own callbacks")
+            answer = _dispatch(self, self._addr, rc, data) if rc & _NEV_MASK else 0
             if flags & _RC_DECIDE:
                 rc = lib.nh_decide(nh, answer, data, size)
                 continue
@@ -192,18 +182,13 @@ class HTTPParser:
                 return int(nh.nread)
             return size
 
-    def _refresh_views(self) -> None:
-        nh = self._nh
-        self._ev = memoryview(ffi.buffer(nh.ev, nh.ev_cap * 8)).cast("q")
-        self._blk = nh.blk
-
     def finish(self) -> ParseError | None:
         """End of input (Node's ``parser.finish()``): completes an EOF-delimited message."""
         rc = lib.nh_finish(self._nh)
-        if (rc >> 56) & _RC_MOVED:
-            self._refresh_views()
+        if (rc >> 56) & _RC_BUSY:
+            raise RuntimeError("HTTPParser used from inside one of its own callbacks")
         if rc & _NEV_MASK:
-            self._dispatch(rc, b"")
+            _dispatch(self, self._addr, rc, b"")
         if (rc >> 56) & _RC_ERROR:
             return self._error(None)
         return None
@@ -225,51 +210,64 @@ class HTTPParser:
             code = ffi.string(lib.llhttp_errno_name(nh.err)).decode("ascii")
         return ParseError(code, reason, int(nh.nread), data)
 
-    def _strings(self, rc: int) -> list[str]:
-        nh = self._nh
-        size = (rc >> 24) & _BLK_MASK
-        if not size:
-            return _EMPTY
-        text = _unpack(self._blk, size).decode("latin-1")
-        if not (rc >> 56) & _RC_IRREGULAR:
-            return text.split("\0")
-        # A string holds a NUL byte (only lenient modes let one through): cut by length.
-        out = []
-        pos = 0
-        for length in ffi.unpack(nh.lens, nh.lens_report):
-            out.append(text[pos:pos + length])
-            pos += length + 1
-        return out
 
-    def _dispatch(self, rc: int, data: bytes) -> int:
-        ev = self._ev
-        strs = self._strings(rc) if rc >> 56 else _unpack(self._blk, (rc >> 24) & _BLK_MASK).decode(
-            "latin-1").split("\0")
-        nev = rc & _NEV_MASK
-        answer: Any = 0
-        i = 0
-        s = 0
-        while i < nev:
+def _py_dispatch(parser: HTTPParser, addr: int, rc: int, data: bytes) -> int:
+    """What nodehttp._llhttp.dispatch does in C, for interpreters without it."""
+    nh = parser._nh
+    ev = ffi.unpack(nh.ev, rc & _NEV_MASK)
+    text = ffi.unpack(nh.blk, (rc >> 24) & _BLK_MASK).decode("latin-1")
+    strs = []
+    pos = 0
+    for length in ffi.unpack(nh.lens, nh.lens_report):
+        strs.append(text[pos:pos + length])
+        pos += length + 1
+    request = parser.kind == REQUEST
+    answer: Any = 0
+    i = 0
+    s = 0
+    nh.busy = 1
+    try:
+        while i < len(ev):
             kind = ev[i]
             if kind == _EV_HEADERS:
                 n = ev[i + 1]
                 major, minor, method, upgrade, keep_alive = _META.get(ev[i + 2]) or _meta(ev[i + 2])
-                if self._request:
-                    answer = self.on_headers_complete(
+                if request:
+                    answer = parser.on_headers_complete(
                         major, minor, strs[s + 1:s + n], method, strs[s], None, None, upgrade, keep_alive)
                 else:
-                    answer = self.on_headers_complete(
+                    answer = parser.on_headers_complete(
                         major, minor, strs[s + 1:s + n], None, None, ev[i + 3], strs[s], upgrade, keep_alive)
                 s += n
                 i += 4
             elif kind == _EV_BODY:
                 off = ev[i + 1]
                 length = ev[i + 2]
-                self.on_body(data if length == len(data) else data[off:off + length])
+                parser.on_body(data if off == 0 and length == len(data) else data[off:off + length])
                 i += 3
             else:
                 n = ev[i + 1]
-                self.on_message_complete(strs[s:s + n])
+                parser.on_message_complete(strs[s:s + n])
                 s += n
                 i += 2
-        return int(answer or 0)
+    finally:
+        nh.busy = 0
+    return int(answer or 0)
+
+
+def _py_execute(parser: HTTPParser, addr: int, data: bytes) -> int:
+    """What nodehttp._llhttp.execute does in C, for interpreters without it."""
+    rc: int = lib.nh_execute(parser._nh, data, len(data))
+    if rc >> 56:
+        return rc
+    if rc:
+        _dispatch(parser, addr, rc, data)
+    return 0
+
+
+_dispatch: Callable[[HTTPParser, int, int, bytes], int] = _py_dispatch
+_execute: Callable[[HTTPParser, int, bytes], int] = _py_execute
+# The C versions (csrc/nh_dispatch.c) where the CPython API is available.
+if lib.nh_export_dispatch() == 0:
+    from ._llhttp import dispatch as _dispatch  # type: ignore[attr-defined,no-redef]
+    from ._llhttp import execute as _execute  # type: ignore[attr-defined,no-redef]

@@ -7,9 +7,13 @@ skip-body answer; the conformance run (``python -m conformance``) checks many mo
 
 from __future__ import annotations
 
+import pytest
+
 from nodehttp._parser import HTTPParser, LENIENT_FLAGS
 
 from ._record import record
+
+pytestmark = pytest.mark.usefixtures("both_dispatchers")
 
 REQ = HTTPParser.REQUEST
 RES = HTTPParser.RESPONSE

@@ -7,6 +7,7 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from nodehttp import _parser
 from nodehttp._parser import LENIENT_ALL_NODE, HTTPParser, ParseError
 
 SEEDS = [
@@ -51,7 +52,11 @@ def summarise(kind: int, chunks: list[bytes], lenient: int = 0) -> list[Any]:
             break
         assert 0 <= ret <= len(chunk)
         if ret < len(chunk):
-            out.append(("upgrade", offset + ret))
+            # Where the upgraded stream starts is llhttp's to decide and not always
+            # split-invariant: after an HTTP/0.9-style request line, a buffer that ends
+            # with the head makes the next execute consume one byte (Node 24 does the
+            # same). The conformance run checks exact offsets against Node.
+            out.append(("upgrade",))
             break
         offset += len(chunk)
     else:
@@ -104,6 +109,17 @@ def test_mutated_messages_give_the_same_result_however_split(
     pieces = [data[a:b] for a, b in zip(points, points[1:])]
     assert summarise(kind, pieces, lenient) == whole
     assert summarise(kind, [data[i:i + 1] for i in range(len(data))], lenient) == whole
+    assert summarise_in_python(kind, pieces, lenient) == whole
+
+
+def summarise_in_python(kind: int, chunks: list[bytes], lenient: int) -> list[Any]:
+    """The same, through the pure-Python dispatch that other interpreters use."""
+    saved = _parser._dispatch, _parser._execute
+    _parser._dispatch, _parser._execute = _parser._py_dispatch, _parser._py_execute
+    try:
+        return summarise(kind, chunks, lenient)
+    finally:
+        _parser._dispatch, _parser._execute = saved
 
 
 @FUZZ

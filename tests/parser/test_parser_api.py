@@ -11,6 +11,8 @@ from nodehttp._parser import LENIENT_ALL_NODE, METHOD_NAMES, HTTPParser, ParseEr
 
 from ._record import record
 
+pytestmark = pytest.mark.usefixtures("both_dispatchers")
+
 REQ = HTTPParser.REQUEST
 RES = HTTPParser.RESPONSE
 GET = b"GET /a HTTP/1.1\r\nHost: x\r\n\r\n"
@@ -138,3 +140,21 @@ def test_nul_inside_a_lenient_value_keeps_strings_apart() -> None:
     if log[-1][0] == "err":
         pytest.fail(f"llhttp rejected the NUL: {log[-1]}")
     assert headers == [["X", "a\x00b", "Y", "c"], ["Host", "x"]]
+
+
+def test_using_the_parser_from_its_own_callback_is_refused() -> None:
+    parser = HTTPParser(REQ)
+    errors: list[BaseException] = []
+
+    def reenter(*args: Any) -> None:
+        try:
+            parser.execute(GET)
+        except RuntimeError as exc:
+            errors.append(exc)
+
+    parser.on_headers_complete = reenter
+    assert parser.execute(GET * 2) == 2 * len(GET)
+    assert len(errors) == 2
+    # The parser is intact afterwards.
+    parser.on_headers_complete = lambda *a: None
+    assert parser.execute(GET) == len(GET)

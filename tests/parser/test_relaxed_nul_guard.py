@@ -18,6 +18,8 @@ from nodehttp._parser import LENIENT_FLAGS, HTTPParser, ParseError
 
 from ._record import record
 
+pytestmark = pytest.mark.usefixtures("both_dispatchers")
+
 RELAXED = LENIENT_FLAGS["header_value_relaxed"]
 REQ = HTTPParser.REQUEST
 
