@@ -217,8 +217,10 @@ def make_builder() -> FFI:
         sources=[os.path.relpath(s, ROOT) for s in sources],
         include_dirs=[os.path.relpath(p, ROOT) for p in (vendor / "include", csrc)],
         extra_compile_args=["-O2"],
-        # nh_dispatch.c calls PyObject_Vectorcall, in the limited API only from 3.12.
+        # nh_dispatch.c uses the full C API (PyObject_Vectorcall joined the limited API
+        # only in 3.12), so the module is built per Python version, not as abi3.
         define_macros=[("_CFFI_NO_LIMITED_API", None)],
+        py_limited_api=False,
     )
     return builder
 

@@ -269,5 +269,5 @@ _dispatch: Callable[[HTTPParser, int, int, bytes], int] = _py_dispatch
 _execute: Callable[[HTTPParser, int, bytes], int] = _py_execute
 # The C versions (csrc/nh_dispatch.c) where the CPython API is available.
 if lib.nh_export_dispatch() == 0:
-    from ._llhttp import dispatch as _dispatch  # type: ignore[attr-defined,no-redef]
-    from ._llhttp import execute as _execute  # type: ignore[attr-defined,no-redef]
+    from ._llhttp import dispatch as _dispatch
+    from ._llhttp import execute as _execute

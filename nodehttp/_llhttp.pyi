@@ -1,0 +1,11 @@
+# Stub for the cffi extension built by build_ffi.py (llhttp 9.4.3 + csrc/).
+from typing import Any
+
+ffi: Any
+lib: Any
+
+def execute(parser: Any, nh_address: int, data: bytes, /) -> int:
+    """Parse ``data`` and dispatch a plain batch; 0, or nh_execute()'s packed result."""
+
+def dispatch(parser: Any, nh_address: int, rc: int, data: bytes, /) -> int:
+    """Call the parser's callbacks for one batch; return the last on_headers_complete answer."""
