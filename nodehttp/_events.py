@@ -218,20 +218,26 @@ class EventEmitter:
         return True
 
     def _spawn(self, awaitable: Awaitable[Any]) -> None:
-        """Run an awaitable a listener returned. The runtime overrides this to start a task.
+        """Run an awaitable a listener returned, as a task of the nodehttp runtime.
 
         Node runs an async listener up to its first ``await`` and lets its promise float;
         a Python coroutine does nothing until scheduled, so dropping it would silently skip
         the listener. Without a runtime that is an error.
         """
-        close = getattr(awaitable, "close", None)
-        if close is not None:
-            close()  # no "coroutine was never awaited" warning on top of this error
-        raise TypeError(
-            f"an EventEmitter listener returned an awaitable ({type(awaitable).__name__}); "
-            "async listeners need the nodehttp runtime, which runs them as tasks "
-            "(override EventEmitter._spawn)"
-        )
+        from ._runtime import current_runtime
+
+        try:
+            runtime = current_runtime()
+        except RuntimeError:
+            close = getattr(awaitable, "close", None)
+            if close is not None:
+                close()  # no "coroutine was never awaited" warning on top of this error
+            raise TypeError(
+                f"an EventEmitter listener returned an awaitable ({type(awaitable).__name__}); "
+                "async listeners need the nodehttp runtime (nodehttp.run or nodehttp.runtime), "
+                "which runs them as tasks"
+            ) from None
+        runtime.run_listener(awaitable)
 
     # -- adding -----------------------------------------------------------------------
 

@@ -1,0 +1,553 @@
+"""Node's ``net.Socket`` and ``net.Server`` over the runtime's backend.
+
+A Socket has Node's synchronous surface (``write`` returns at once, events report what
+happened) over one of two transports:
+
+* on asyncio, an ``asyncio.Protocol`` obtained through ``loop.create_server``: bytes
+  arrive in ``data_received`` and go straight to the socket's consumer, with no task
+  switch per read (see shared notes: anyio's stream calls cost ~26 us per request);
+* elsewhere (trio), anyio's socket streams: one task per connection reads, and a
+  writer task drains what ``write`` queued.
+
+Both feed the same Socket object, so everything above this module is backend-free.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import errno
+import socket as _socket
+from collections import deque
+from collections.abc import Callable
+from functools import partial
+from typing import Any, Protocol
+
+import anyio
+import anyio.abc
+
+from ._errors import NodeError
+from ._events import EventEmitter
+from ._runtime import Runtime, Timer, current_runtime
+
+__all__ = ["Server", "Socket", "SocketError"]
+
+# Node's default writableHighWaterMark for net.Socket.
+HIGH_WATER_MARK = 16384
+
+
+class SocketError(NodeError, OSError):
+    """A socket error with Node's code (``ECONNRESET``, ``EPIPE``, ``EADDRINUSE``...)."""
+
+    def __init__(self, message: str, code: str, errno_: int | None = None, syscall: str | None = None) -> None:
+        NodeError.__init__(self, message, code)
+        self.errno = errno_
+        self.syscall = syscall
+
+
+def _os_error(exc: BaseException, syscall: str) -> SocketError:
+    if isinstance(exc, OSError) and exc.errno is not None:
+        name = errno.errorcode.get(exc.errno, "EIO")
+        return SocketError(f"{syscall} {name}", name, -exc.errno, syscall)
+    if isinstance(exc, (anyio.BrokenResourceError, ConnectionResetError)):
+        return SocketError(f"{syscall} ECONNRESET", "ECONNRESET", -errno.ECONNRESET, syscall)
+    return SocketError(f"{syscall} {exc}", "EIO", -errno.EIO, syscall)
+
+
+class Socket(EventEmitter):
+    """Node's ``net.Socket`` (the parts http uses), on either transport."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._runtime: Runtime = current_runtime()
+        self._transport: _Transport | None = None
+        # The fast consumer of incoming bytes (http's parser); 'data' events otherwise.
+        self.on_data: Callable[[bytes], Any] | None = None
+        self.allow_half_open = False
+        self.destroyed = False
+        self.writable = True
+        self.readable = True
+        self._ended = False
+        self._timeout_ms = 0.0
+        self._timer: Timer | None = None
+        self._paused = False
+        self._need_drain = False
+        self.bytes_written = 0
+        self.bytes_read = 0
+        self.server: Any = None
+        self.parser: Any = None
+        self._http_message: Any = None
+        self.remote_address: str | None = None
+        self.remote_port: int | None = None
+        self.remote_family: str | None = None
+        self._local: tuple[str, int] | None = None
+
+    # Transport side ------------------------------------------------------------------
+    def _attach(self, transport: _Transport) -> None:
+        self._transport = transport
+        self._runtime.ref()
+        peer = transport.peername()
+        if peer:
+            self.remote_address, self.remote_port = peer[0], peer[1]
+            self.remote_family = "IPv6" if ":" in peer[0] else "IPv4"
+        self._local = transport.sockname()
+
+    def _on_bytes(self, data: bytes) -> None:
+        self.bytes_read += len(data)
+        if self._timer is not None:
+            self._timer.refresh()
+        consumer = self.on_data
+        if consumer is not None:
+            consumer(data)
+        else:
+            self.emit("data", data)
+
+    def _on_eof(self) -> None:
+        self.readable = False
+        self.emit("end")
+        # Node's default: when the peer ends, end our side too (allowHalfOpen: false).
+        if not self.allow_half_open:
+            self.end()
+
+    def _on_drain(self) -> None:
+        if self._need_drain:
+            self._need_drain = False
+            self.emit("drain")
+
+    def _on_closed(self, exc: BaseException | None) -> None:
+        if self._transport is None:
+            return
+        self._transport = None
+        self.destroyed = True
+        self.writable = self.readable = False
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        self._runtime.unref()
+        had_error = exc is not None
+        if exc is not None:
+            self.emit("error", _os_error(exc, "read"))
+        self.emit("close", had_error)
+
+    # Node's API ----------------------------------------------------------------------
+    @property
+    def writable_length(self) -> int:
+        return self._transport.buffered() if self._transport is not None else 0
+
+    @property
+    def writable_need_drain(self) -> bool:
+        return self._need_drain
+
+    def write(self, data: bytes | str, encoding: str = "utf-8", callback: Callable[..., Any] | None = None) -> bool:
+        """Queue ``data``; False when more than the high-water mark is buffered ('drain' follows)."""
+        if isinstance(data, str):
+            data = data.encode("latin-1" if encoding in ("latin1", "latin-1", "binary") else encoding)
+        transport = self._transport
+        if transport is None or self._ended:
+            return False
+        self.bytes_written += len(data)
+        if self._timer is not None:
+            self._timer.refresh()
+        transport.write(data)
+        if callback is not None:
+            self._runtime.set_timeout(callback, 0)
+        if transport.buffered() >= HIGH_WATER_MARK:
+            self._need_drain = True
+            return False
+        return True
+
+    def end(self, data: bytes | str | None = None) -> Socket:
+        """Write ``data``, then close once everything is flushed (Node's destroySoon)."""
+        if data:
+            self.write(data)
+        if not self._ended:
+            self._ended = True
+            self.writable = False
+            if self._transport is not None:
+                self._transport.close()
+        return self
+
+    def destroy(self, error: BaseException | None = None) -> Socket:
+        """Close now, dropping what is buffered; emit 'error' (if given) then 'close'."""
+        if self._transport is not None:
+            transport = self._transport
+            transport.abort()
+            if error is not None:
+                self._transport = None
+                self.destroyed = True
+                self._runtime.unref()
+                if self._timer is not None:
+                    self._timer.cancel()
+                    self._timer = None
+                self.emit("error", error)
+                self.emit("close", True)
+        return self
+
+    destroy_soon = end
+
+    def pause(self) -> Socket:
+        if not self._paused and self._transport is not None:
+            self._paused = True
+            self._transport.pause_reading()
+        return self
+
+    def resume(self) -> Socket:
+        if self._paused and self._transport is not None:
+            self._paused = False
+            self._transport.resume_reading()
+        return self
+
+    def set_timeout(self, msecs: float, callback: Callable[..., Any] | None = None) -> Socket:
+        """Emit 'timeout' after ``msecs`` of inactivity (0 disables), as Node's socket does."""
+        if callback is not None:
+            self.once("timeout", callback)
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        self._timeout_ms = msecs
+        if msecs > 0 and not self.destroyed:
+            self._timer = self._runtime.set_timeout(self._on_timeout, msecs).unref()
+        return self
+
+    def _on_timeout(self) -> None:
+        self._timer = None
+        self.emit("timeout")
+
+    @property
+    def timeout(self) -> float:
+        return self._timeout_ms
+
+    def set_no_delay(self, no_delay: bool = True) -> Socket:
+        if self._transport is not None:
+            self._transport.setsockopt(_socket.IPPROTO_TCP, _socket.TCP_NODELAY, 1 if no_delay else 0)
+        return self
+
+    def set_keep_alive(self, enable: bool = False, initial_delay: float = 0) -> Socket:
+        if self._transport is not None:
+            self._transport.setsockopt(_socket.SOL_SOCKET, _socket.SO_KEEPALIVE, 1 if enable else 0)
+        return self
+
+    def address(self) -> dict[str, Any]:
+        if self._local is None:
+            return {}
+        host, port = self._local[0], self._local[1]
+        return {"address": host, "family": "IPv6" if ":" in host else "IPv4", "port": port}
+
+    @property
+    def local_address(self) -> str | None:
+        return self._local[0] if self._local else None
+
+    @property
+    def local_port(self) -> int | None:
+        return self._local[1] if self._local else None
+
+
+class _Transport(Protocol):
+    """What a Socket needs from a backend."""
+
+    def write(self, data: bytes) -> None: ...
+    def buffered(self) -> int: ...
+    def close(self) -> None: ...
+    def abort(self) -> None: ...
+    def pause_reading(self) -> None: ...
+    def resume_reading(self) -> None: ...
+    def peername(self) -> Any: ...
+    def sockname(self) -> Any: ...
+    def setsockopt(self, level: int, option: int, value: int) -> None: ...
+
+
+class _AsyncioTransport(asyncio.Protocol):
+    """The asyncio hot path: protocol callbacks straight into the Socket."""
+
+    def __init__(self, on_connection: Callable[[Socket], Any]) -> None:
+        self._on_connection = on_connection
+        self._transport: asyncio.Transport | None = None
+        self.socket: Socket | None = None
+
+    # asyncio.Protocol
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        assert isinstance(transport, asyncio.Transport)
+        self._transport = transport
+        # asyncio pauses above `high`; Node's write() returns false at >= the mark. With
+        # high = mark - 1 the two agree, so resume_writing always follows a False.
+        transport.set_write_buffer_limits(high=HIGH_WATER_MARK - 1)
+        sock = Socket()
+        self.socket = sock
+        sock._attach(self)
+        self._on_connection(sock)
+
+    def data_received(self, data: bytes) -> None:
+        if self.socket is not None:
+            self.socket._on_bytes(data)
+
+    def eof_received(self) -> bool:
+        if self.socket is not None:
+            self.socket._on_eof()
+        return True  # half-open: the socket's owner decides when to close
+
+    def resume_writing(self) -> None:
+        if self.socket is not None:
+            self.socket._on_drain()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if self.socket is not None:
+            self.socket._on_closed(exc)
+
+    # _Transport
+    def write(self, data: bytes) -> None:
+        if self._transport is not None:
+            self._transport.write(data)
+
+    def buffered(self) -> int:
+        return self._transport.get_write_buffer_size() if self._transport is not None else 0
+
+    def close(self) -> None:
+        if self._transport is not None:
+            self._transport.close()
+
+    def abort(self) -> None:
+        if self._transport is not None:
+            self._transport.abort()
+
+    def pause_reading(self) -> None:
+        if self._transport is not None:
+            self._transport.pause_reading()
+
+    def resume_reading(self) -> None:
+        if self._transport is not None:
+            self._transport.resume_reading()
+
+    def peername(self) -> Any:
+        return self._transport.get_extra_info("peername") if self._transport else None
+
+    def sockname(self) -> Any:
+        return self._transport.get_extra_info("sockname") if self._transport else None
+
+    def setsockopt(self, level: int, option: int, value: int) -> None:
+        raw = self._transport.get_extra_info("socket") if self._transport else None
+        if raw is not None:
+            raw.setsockopt(level, option, value)
+
+
+class _StreamTransport:
+    """anyio socket streams (trio): a reader task and a writer task per connection."""
+
+    def __init__(self, stream: anyio.abc.SocketStream) -> None:
+        self._stream = stream
+        self._out: deque[bytes] = deque()
+        self._out_size = 0
+        self._wake_writer = anyio.Event()
+        self._resume = anyio.Event()
+        self._resume.set()
+        self._closing = False
+        self._scope = anyio.CancelScope()
+        self.socket: Socket | None = None
+
+    async def serve(self, sock: Socket, on_connection: Callable[[Socket], Any]) -> None:
+        self.socket = sock
+        sock._attach(self)
+        error: BaseException | None = None
+        with self._scope:
+            try:
+                async with anyio.create_task_group() as tg:
+                    tg.start_soon(self._writer)
+                    on_connection(sock)
+                    await self._reader()
+                    tg.cancel_scope.cancel()
+            except (anyio.BrokenResourceError, anyio.ClosedResourceError, OSError) as exc:
+                error = exc if not self._closing else None
+        with anyio.CancelScope(shield=True):
+            await self._stream.aclose()
+        sock._on_closed(error)
+
+    async def _reader(self) -> None:
+        stream = self._stream
+        sock = self.socket
+        assert sock is not None
+        while True:
+            if not self._resume.is_set():
+                await self._resume.wait()
+            try:
+                data = await stream.receive()
+            except anyio.EndOfStream:
+                sock._on_eof()
+                await anyio.sleep_forever()  # the owner decides when to close
+            sock._on_bytes(data)
+
+    async def _writer(self) -> None:
+        stream = self._stream
+        while True:
+            while self._out:
+                data = b"".join(self._out)
+                self._out.clear()
+                await stream.send(data)
+                self._out_size = 0
+                if self.socket is not None:
+                    self.socket._on_drain()
+            if self._closing:
+                try:
+                    await stream.send_eof()
+                except (anyio.BrokenResourceError, anyio.ClosedResourceError, OSError):
+                    pass
+                self._scope.cancel()
+                return
+            self._wake_writer = anyio.Event()
+            await self._wake_writer.wait()
+
+    def write(self, data: bytes) -> None:
+        self._out.append(data)
+        self._out_size += len(data)
+        self._wake_writer.set()
+
+    def buffered(self) -> int:
+        return self._out_size
+
+    def close(self) -> None:
+        self._closing = True
+        self._wake_writer.set()
+
+    def abort(self) -> None:
+        self._closing = True
+        self._scope.cancel()
+
+    def pause_reading(self) -> None:
+        if self._resume.is_set():
+            self._resume = anyio.Event()
+
+    def resume_reading(self) -> None:
+        self._resume.set()
+
+    def peername(self) -> Any:
+        return self._stream.extra(anyio.abc.SocketAttribute.remote_address, None)
+
+    def sockname(self) -> Any:
+        return self._stream.extra(anyio.abc.SocketAttribute.local_address, None)
+
+    def setsockopt(self, level: int, option: int, value: int) -> None:
+        raw = self._stream.extra(anyio.abc.SocketAttribute.raw_socket, None)
+        if raw is not None:
+            raw.setsockopt(level, option, value)
+
+
+async def _run_in(scope: anyio.CancelScope, func: Callable[[], Any]) -> None:
+    with scope:
+        await func()
+
+
+class Server(EventEmitter):
+    """Node's ``net.Server``: ``listen``, ``close``, ``address``, 'listening'/'connection'/'close'."""
+
+    def __init__(self, connection_listener: Callable[..., Any] | None = None, *,
+                 allow_half_open: bool = False) -> None:
+        super().__init__()
+        self._runtime = current_runtime()
+        self.allow_half_open = allow_half_open
+        self.listening = False
+        self._address: dict[str, Any] | None = None
+        self._closer: Callable[[], None] | None = None
+        self._connections: set[Socket] = set()
+        self._drained = anyio.Event()
+        self.max_connections: int | None = None
+        if connection_listener is not None:
+            self.on("connection", connection_listener)
+
+    def listen(self, port: int = 0, host: str | None = None, backlog: int = 511,
+               callback: Callable[..., Any] | None = None) -> Server:
+        """Start listening; returns at once, 'listening' follows (Node's ``server.listen``)."""
+        if callable(host):
+            callback, host = host, None
+        if callable(backlog):
+            callback, backlog = backlog, 511
+        if callback is not None:
+            self.once("listening", callback)
+        self._runtime.spawn(self._listen, port, host, backlog)
+        return self
+
+    async def _listen(self, port: int, host: str | None, backlog: int) -> None:
+        host = host or "::"
+        try:
+            if self._runtime.backend == "asyncio":
+                await self._listen_asyncio(port, host, backlog)
+            else:
+                await self._listen_streams(port, host, backlog)
+        except OSError as exc:
+            self.emit("error", _os_error(exc, "listen"))
+
+    def _on_socket(self, sock: Socket) -> None:
+        self._connections.add(sock)
+        sock.once("close", lambda *_: self._forget(sock))
+        sock.server = self
+        sock.allow_half_open = self.allow_half_open
+        self.emit("connection", sock)
+
+    def _forget(self, sock: Socket) -> None:
+        self._connections.discard(sock)
+        if not self._connections:
+            self._drained.set()
+
+    def _listening(self, sockname: Any) -> None:
+        host, port = sockname[0], sockname[1]
+        self._address = {"address": host, "family": "IPv6" if ":" in host else "IPv4", "port": port}
+        self.listening = True
+        self.emit("listening")
+
+    async def _listen_asyncio(self, port: int, host: str, backlog: int) -> None:
+        loop = asyncio.get_running_loop()
+        server = await loop.create_server(
+            lambda: _AsyncioTransport(self._on_socket), host=host, port=port, backlog=backlog,
+            reuse_address=True)
+        done = anyio.Event()
+
+        def closer() -> None:
+            server.close()
+            done.set()
+
+        self._closer = closer
+        self._listening(server.sockets[0].getsockname())
+        try:
+            await done.wait()
+        finally:
+            server.close()
+
+    async def _listen_streams(self, port: int, host: str, backlog: int) -> None:
+        listener = await anyio.create_tcp_listener(local_host=host, local_port=port, backlog=backlog,
+                                                   reuse_port=False)
+        done = anyio.Event()
+        self._closer = done.set
+        sockname = listener.extra(anyio.abc.SocketAttribute.local_address)
+        self._listening(sockname)
+        async with listener, anyio.create_task_group() as tg:
+            accepting = anyio.CancelScope()
+            tg.start_soon(_run_in, accepting, partial(listener.serve, self._serve_stream, tg))
+            await done.wait()
+            # Stop accepting; connections already accepted go on in tg until they close.
+            accepting.cancel()
+
+    async def _wait_connections(self) -> None:
+        while self._connections:
+            self._drained = anyio.Event()
+            await self._drained.wait()
+
+    async def _serve_stream(self, stream: anyio.abc.SocketStream) -> None:
+        transport = _StreamTransport(stream)
+        await transport.serve(Socket(), self._on_socket)
+
+    def address(self) -> dict[str, Any] | None:
+        return self._address
+
+    def close(self, callback: Callable[..., Any] | None = None) -> Server:
+        """Stop accepting; 'close' once every connection has ended."""
+        if callback is not None:
+            self.once("close", callback)
+        if self._closer is not None:
+            closer, self._closer = self._closer, None
+            closer()
+            self.listening = False
+            self._runtime.spawn(self._emit_close_when_drained)
+        return self
+
+    async def _emit_close_when_drained(self) -> None:
+        await self._wait_connections()
+        self.emit("close")
+
+    def get_connections(self, callback: Callable[[Any, int], Any]) -> None:
+        callback(None, len(self._connections))

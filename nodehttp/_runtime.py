@@ -1,0 +1,279 @@
+"""The runtime: what keeps a nodehttp program alive, and Node's timers, on anyio.
+
+Node's process lives while something is "ref'd": a listening server, an open socket, a
+pending timer. :func:`run` gives a Python program the same life: it runs ``main`` and
+returns once ``main`` is done and nothing ref'd remains. Every task the runtime starts
+belongs to its task group, so nothing outlives it (structured concurrency); the runtime
+is found through a context variable, so Node-style code needs no handle to it.
+
+Timers are one task per runtime over a heap of deadlines, whatever the backend: a
+keep-alive timer that is re-armed on every request costs a heap push, not a task.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import heapq
+import inspect
+import itertools
+import sys
+from collections import deque
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from contextvars import ContextVar
+from typing import Any, TypeVar
+
+import anyio
+import anyio.abc
+import sniffio
+
+__all__ = ["Runtime", "Timer", "current_runtime", "run", "runtime"]
+
+T = TypeVar("T")
+
+_current: ContextVar[Runtime] = ContextVar("nodehttp_runtime")
+
+
+def current_runtime() -> Runtime:
+    """The runtime hosting the calling code; RuntimeError outside :func:`run`/:func:`runtime`."""
+    try:
+        return _current.get()
+    except LookupError:
+        raise RuntimeError(
+            "no nodehttp runtime: call this inside nodehttp.run(...) or `async with nodehttp.runtime()`"
+        ) from None
+
+
+class Timer:
+    """A Node timer (``setTimeout``'s result): ``cancel()`` is ``clearTimeout``."""
+
+    __slots__ = ("_runtime", "callback", "args", "deadline", "delay", "active", "_ref", "_seq")
+
+    def __init__(self, runtime: Runtime, delay: float, callback: Callable[..., Any], args: tuple[Any, ...]) -> None:
+        self._runtime = runtime
+        self.callback = callback
+        self.args = args
+        self.delay = delay
+        self.deadline = 0.0
+        self.active = False
+        self._ref = True
+        self._seq = 0
+
+    def cancel(self) -> None:
+        """Stop the timer (Node's ``clearTimeout``)."""
+        if self.active:
+            self.active = False
+            if self._ref:
+                self._runtime.unref()
+
+    def refresh(self) -> Timer:
+        """Restart the countdown with the same delay (Node's ``timeout.refresh()``)."""
+        self._runtime._arm(self)
+        return self
+
+    def unref(self) -> Timer:
+        """Let the runtime end while this timer is pending."""
+        if self._ref:
+            self._ref = False
+            if self.active:
+                self._runtime.unref()
+        return self
+
+    def ref(self) -> Timer:
+        """Undo :meth:`unref`."""
+        if not self._ref:
+            self._ref = True
+            if self.active:
+                self._runtime.ref()
+        return self
+
+    def has_ref(self) -> bool:
+        return self._ref
+
+
+class Runtime:
+    """Owns the tasks, timers and keep-alive count of one nodehttp program."""
+
+    def __init__(self, task_group: anyio.abc.TaskGroup, backend: str) -> None:
+        self.task_group = task_group
+        self.backend = backend
+        self._refs = 0
+        self._idle = anyio.Event()
+        self._heap: list[tuple[float, int, Timer]] = []
+        self._seq = itertools.count()
+        self._timer_scope: anyio.CancelScope | None = None
+        self._timer_wake = float("inf")
+        self.errors: list[BaseException] = []
+        self._ticks: deque[tuple[Callable[..., Any], tuple[Any, ...]]] = deque()
+        self._tick_scheduled = False
+        self._tick_wake = anyio.Event()
+        # asyncio has call_soon; other backends get one task that runs queued ticks.
+        self._loop: asyncio.AbstractEventLoop | None = None
+        if backend == "asyncio":
+            self._loop = asyncio.get_running_loop()
+        else:
+            task_group.start_soon(self._tick_task)
+
+    # Keep-alive count --------------------------------------------------------------
+    def ref(self) -> None:
+        """Something that keeps the program alive has started."""
+        self._refs += 1
+
+    def unref(self) -> None:
+        """Something that kept the program alive has ended."""
+        self._refs -= 1
+        if self._refs <= 0:
+            self._idle.set()
+
+    async def wait_idle(self) -> None:
+        """Return once nothing ref'd remains."""
+        while self._refs > 0:
+            self._idle = anyio.Event()
+            await self._idle.wait()
+
+    # Tasks ---------------------------------------------------------------------------
+    def spawn(self, func: Callable[..., Awaitable[Any]], *args: Any, name: str | None = None) -> None:
+        """Start ``func(*args)`` as a task of the runtime; it counts as ref'd while it runs."""
+        self.ref()
+        self.task_group.start_soon(self._run_task, func, args, name=name)
+
+    async def _run_task(self, func: Callable[..., Awaitable[Any]], args: tuple[Any, ...]) -> None:
+        try:
+            await func(*args)
+        except Exception as exc:  # noqa: BLE001 - reported like Node's uncaught exception
+            self.report_error(exc)
+        finally:
+            self.unref()
+
+    def run_listener(self, result: Any) -> None:
+        """Start the awaitable an ``async def`` listener returned, owned by the runtime."""
+        if inspect.isawaitable(result):
+            self.spawn(_await, result)
+
+    def report_error(self, exc: BaseException) -> None:
+        """An exception no listener handled: Node prints it and exits; nodehttp prints it,
+        records it and stops the program, so it is never lost silently."""
+        self.errors.append(exc)
+        import traceback
+
+        traceback.print_exception(type(exc), exc, exc.__traceback__, file=sys.stderr)
+        self.task_group.cancel_scope.cancel()
+
+    # Ticks ---------------------------------------------------------------------------
+    def next_tick(self, callback: Callable[..., Any], *args: Any) -> None:
+        """Call ``callback(*args)`` soon, after the current callback returns (Node's
+        ``process.nextTick``/``setImmediate`` rolled into one: nodehttp needs only the
+        ordering "after this synchronous code, before more I/O of this connection")."""
+        self._ticks.append((callback, args))
+        if not self._tick_scheduled:
+            self._tick_scheduled = True
+            if self._loop is not None:
+                self._loop.call_soon(self._run_ticks)
+            else:
+                self._tick_wake.set()
+
+    def _run_ticks(self) -> None:
+        ticks = self._ticks
+        # Ticks queued by ticks run in the same pass, as Node drains its nextTick queue.
+        while ticks:
+            callback, args = ticks.popleft()
+            try:
+                callback(*args)
+            except Exception as exc:  # noqa: BLE001
+                self.report_error(exc)
+        self._tick_scheduled = False
+
+    async def _tick_task(self) -> None:
+        while True:
+            await self._tick_wake.wait()
+            self._tick_wake = anyio.Event()
+            self._run_ticks()
+
+    # Timers --------------------------------------------------------------------------
+    def set_timeout(self, callback: Callable[..., Any], delay_ms: float, *args: Any) -> Timer:
+        """Node's ``setTimeout(callback, delay_ms, ...args)``."""
+        timer = Timer(self, max(delay_ms, 1.0) / 1000.0, callback, args)
+        self._arm(timer)
+        return timer
+
+    def _arm(self, timer: Timer) -> None:
+        if not timer.active:
+            timer.active = True
+            if timer._ref:
+                self.ref()
+        timer.deadline = anyio.current_time() + timer.delay
+        timer._seq = next(self._seq)
+        heapq.heappush(self._heap, (timer.deadline, timer._seq, timer))
+        if self._timer_scope is None:
+            self._timer_scope = anyio.CancelScope()
+            self._timer_wake = timer.deadline
+            self.task_group.start_soon(self._timers)
+        elif timer.deadline < self._timer_wake:
+            self._timer_wake = timer.deadline
+            self._timer_scope.deadline = timer.deadline
+
+    async def _timers(self) -> None:
+        heap = self._heap
+        while heap:
+            deadline, seq, timer = heap[0]
+            if not timer.active or timer._seq != seq:
+                heapq.heappop(heap)  # cancelled or re-armed since
+                continue
+            now = anyio.current_time()
+            if deadline > now:
+                self._timer_wake = deadline
+                with anyio.CancelScope(deadline=deadline) as sleep_scope:
+                    self._timer_scope = sleep_scope
+                    await anyio.sleep_forever()
+                continue
+            heapq.heappop(heap)
+            timer.cancel()
+            try:
+                timer.callback(*timer.args)
+            except Exception as exc:  # noqa: BLE001
+                self.report_error(exc)
+        self._timer_scope = None
+        self._timer_wake = float("inf")
+
+
+async def _await(awaitable: Awaitable[Any]) -> None:
+    await awaitable
+
+
+@asynccontextmanager
+async def runtime() -> AsyncIterator[Runtime]:
+    """Host nodehttp inside an existing anyio program.
+
+    Everything started inside the block belongs to it; leaving the block waits until
+    nothing ref'd remains (close your servers to leave), as :func:`run` does.
+    """
+    backend = sniffio.current_async_library()
+    async with anyio.create_task_group() as tg:
+        rt = Runtime(tg, backend)
+        token = _current.set(rt)
+        try:
+            yield rt
+            await rt.wait_idle()
+        finally:
+            _current.reset(token)
+            tg.cancel_scope.cancel()
+
+
+def run(main: Callable[..., Any], *args: Any, backend: str = "asyncio", backend_options: dict[str, Any] | None = None) -> Any:
+    """Run ``main(*args)`` (a plain or ``async`` function) like a Node program.
+
+    Returns ``main``'s result once ``main`` is done and nothing that keeps Node's process
+    alive remains (a listening server, an open socket, a pending request, a ref'd timer).
+    ``backend`` is ``"asyncio"`` or ``"trio"``.
+    """
+
+    async def entry() -> Any:
+        async with runtime() as rt:
+            result = main(*args)
+            if inspect.isawaitable(result):
+                result = await result
+        if rt.errors:
+            raise rt.errors[0]
+        return result
+
+    return anyio.run(entry, backend=backend, backend_options=backend_options)

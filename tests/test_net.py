@@ -1,0 +1,174 @@
+"""net.Socket and net.Server on both backends, over real sockets on 127.0.0.1."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import anyio
+import pytest
+
+from nodehttp._net import HIGH_WATER_MARK, Server, Socket
+from nodehttp._runtime import runtime
+
+pytestmark = pytest.mark.anyio
+
+LOOPBACK = "127.0.0.1"
+
+
+async def listening(server: Server) -> int:
+    """Wait for 'listening' and return the port."""
+    ready = anyio.Event()
+    server.once("listening", ready.set)
+    with anyio.fail_after(5):
+        await ready.wait()
+    address = server.address()
+    assert address is not None and address["address"] == LOOPBACK
+    return int(address["port"])
+
+
+async def read_all(stream: Any) -> bytes:
+    chunks = []
+    with anyio.fail_after(5):
+        while True:
+            try:
+                chunks.append(await stream.receive())
+            except (anyio.EndOfStream, anyio.BrokenResourceError):
+                return b"".join(chunks)
+
+
+async def test_echo_and_close(anyio_backend: str) -> None:
+    events: list[Any] = []
+    async with runtime():
+        def on_connection(sock: Socket) -> None:
+            assert sock.remote_address == LOOPBACK and sock.remote_port
+            sock.on("data", lambda data: sock.write(data.upper()))
+            sock.on("end", lambda: (events.append("end"), sock.end(b"bye")))
+            sock.on("close", lambda had_error: events.append(("close", had_error)))
+
+        server = Server(on_connection)
+        server.listen(0, LOOPBACK)
+        port = await listening(server)
+        async with await anyio.connect_tcp(LOOPBACK, port) as client:
+            await client.send(b"hello")
+            with anyio.fail_after(5):
+                assert await client.receive() == b"HELLO"
+            await client.send_eof()
+            assert await read_all(client) == b"bye"
+        closed = anyio.Event()
+        server.close(closed.set)
+        with anyio.fail_after(5):
+            await closed.wait()
+    assert events == ["end", ("close", False)]
+
+
+async def test_server_close_waits_for_open_connections(anyio_backend: str) -> None:
+    order: list[str] = []
+    async with runtime():
+        sockets: list[Socket] = []
+        server = Server(sockets.append)
+        server.listen(0, LOOPBACK)
+        port = await listening(server)
+        async with await anyio.connect_tcp(LOOPBACK, port) as client:
+            with anyio.fail_after(5):
+                while not sockets:
+                    await anyio.sleep(0.001)
+            server.close(lambda: order.append("server closed"))
+            await anyio.sleep(0.05)
+            order.append("client still served")
+            sockets[0].write(b"still here")
+            with anyio.fail_after(5):
+                assert await client.receive() == b"still here"
+            sockets[0].end()
+            assert await read_all(client) == b""
+    assert order == ["client still served", "server closed"]
+
+
+async def test_write_reports_backpressure_and_drain(anyio_backend: str) -> None:
+    drained = anyio.Event()
+    results: list[bool] = []
+    async with runtime():
+        def on_connection(sock: Socket) -> None:
+            # After 'drain', one last byte tells the reader that drain happened.
+            sock.on("drain", lambda: (drained.set(), sock.write(b"!")))
+            chunk = b"x" * (HIGH_WATER_MARK // 4)
+            # A peer that does not read: writes eventually report False.
+            for _ in range(2000):
+                ok = sock.write(chunk)
+                results.append(ok)
+                if not ok:
+                    break
+
+        server = Server(on_connection)
+        server.listen(0, LOOPBACK)
+        port = await listening(server)
+        async with await anyio.connect_tcp(LOOPBACK, port) as client:
+            with anyio.fail_after(5):
+                while not results or results[-1]:
+                    await anyio.sleep(0.001)
+            assert results[-1] is False
+            received = b""
+            with anyio.fail_after(10):
+                while not received.endswith(b"!"):
+                    received += await client.receive()
+            assert drained.is_set()
+            assert received == b"x" * (len(received) - 1) + b"!"
+        server.close()
+
+
+async def test_pause_stops_data_until_resume(anyio_backend: str) -> None:
+    got: list[bytes] = []
+    async with runtime():
+        holder: list[Socket] = []
+
+        def on_connection(sock: Socket) -> None:
+            holder.append(sock)
+            sock.on("data", got.append)
+            sock.pause()
+
+        server = Server(on_connection)
+        server.listen(0, LOOPBACK)
+        port = await listening(server)
+        async with await anyio.connect_tcp(LOOPBACK, port) as client:
+            await client.send(b"queued")
+            await anyio.sleep(0.05)
+            assert got == []
+            holder[0].resume()
+            with anyio.fail_after(5):
+                while not got:
+                    await anyio.sleep(0.001)
+            assert b"".join(got) == b"queued"
+            holder[0].end()
+        server.close()
+
+
+async def test_idle_timeout_emits_timeout(anyio_backend: str) -> None:
+    timed_out = anyio.Event()
+    async with runtime():
+        def on_connection(sock: Socket) -> None:
+            sock.set_timeout(30, lambda: (timed_out.set(), sock.destroy()))
+
+        server = Server(on_connection)
+        server.listen(0, LOOPBACK)
+        port = await listening(server)
+        async with await anyio.connect_tcp(LOOPBACK, port) as client:
+            with anyio.fail_after(5):
+                await timed_out.wait()
+            assert await read_all(client) == b""
+        server.close()
+
+
+async def test_listen_error_is_eaddrinuse(anyio_backend: str) -> None:
+    errors: list[BaseException] = []
+    async with runtime():
+        first = Server()
+        first.listen(0, LOOPBACK)
+        port = await listening(first)
+        second = Server()
+        failed = anyio.Event()
+        second.on("error", lambda err: (errors.append(err), failed.set()))
+        second.listen(port, LOOPBACK)
+        with anyio.fail_after(5):
+            await failed.wait()
+        first.close()
+    assert getattr(errors[0], "code", None) == "EADDRINUSE"
+    assert isinstance(errors[0], OSError)
