@@ -156,6 +156,7 @@ void llhttp_set_lenient_header_value_relaxed(llhttp_t* parser, int enabled);
 
 typedef struct {
     uint64_t max_header_size;
+    int64_t max_fields;
     int head_response;
     int connect_response;
     int ask;

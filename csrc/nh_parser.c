@@ -10,6 +10,8 @@
  *  - trailing SP/HTAB is trimmed from header values (llhttp already skips the
  *    leading ones); a name without a value is dropped;
  *  - chunk extensions are capped at 16 KiB per chunk;
+ *  - at most max_fields header fields per message, and again per trailer block
+ *    (Node 24 reads parser.maxHeaderPairs: fields beyond half of it overflow);
  *  - HPE_PAUSED_UPGRADE is success, with the offset where the new protocol
  *    starts; any error while the upgrade flag is set is not an error;
  *  - on_headers_complete answers 0/1/2 as lib/_http_server.js and
@@ -87,6 +89,7 @@ static void nh_open_group(nh_parser_t* nh) {
   nh->group_blk = nh->blk_len;
   nh->group_lens = nh->nlens;
   nh->nstr = 0;
+  nh->nfields = 0;
   nh->cur = NH_OPEN_NONE;
 }
 
@@ -167,6 +170,11 @@ static int nh_on_header_field(llhttp_t* p, const char* at, size_t length) {
   nh->last_span = NH_OPEN_NAME;
   nh->last_span_end = at + length;
   if (nh->cur != NH_OPEN_NAME) {
+    /* Node 24 refuses more fields than parser.maxHeaderPairs / 2, trailers apart. */
+    if (nh->max_fields >= 0 && ++nh->nfields > nh->max_fields) {
+      llhttp_set_error_reason(p, NH_OVERFLOW_REASON);
+      return HPE_USER;
+    }
     if (nh->cur != NH_OPEN_NONE && nh_close_str(nh) != 0) return nh_nomem(nh);
     nh_open_str(nh, NH_OPEN_NAME);
   }
@@ -322,6 +330,7 @@ void nh_init(nh_parser_t* nh, int type, uint64_t max_header_size, uint32_t lenie
   llhttp_set_lenient_header_value_relaxed(&nh->parser,
                                           (lenient_flags & LENIENT_HEADER_VALUE_RELAXED) != 0);
   nh->max_header_size = max_header_size;
+  nh->max_fields = -1;
   nh->head_response = 0;
   nh->connect_response = 0;
   nh->ask = 0;

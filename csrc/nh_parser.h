@@ -47,6 +47,7 @@ typedef struct nh_parser_s {
 
   /* Configuration written by Python. */
   uint64_t max_header_size;
+  int64_t max_fields; /* header (or trailer) fields allowed per message; < 0: no limit */
   int head_response;    /* response parser: the request in flight is HEAD */
   int connect_response; /* response parser: the request in flight is CONNECT */
   int ask;              /* hand every on_headers_complete decision to Python */
@@ -75,6 +76,7 @@ typedef struct nh_parser_s {
   size_t group_lens;
   size_t str_start;
   int nstr;
+  int64_t nfields; /* fields of the open group, for max_fields */
   uint64_t header_nread;
   uint64_t chunk_ext_nread;
   int decision_pending;

@@ -76,6 +76,7 @@ class Socket(EventEmitter):
         self.server: Any = None
         self.parser: Any = None
         self._http_message: Any = None
+        self.http_connection: Any = None
         self.remote_address: str | None = None
         self.remote_port: int | None = None
         self.remote_family: str | None = None

@@ -149,6 +149,17 @@ class HTTPParser:
         self._nh.connect_response = 1 if value else 0
 
     @property
+    def max_header_pairs(self) -> int:
+        """Node's ``parser.maxHeaderPairs``: header and trailer lines are limited to half
+        of it each (more is ``HPE_HEADER_OVERFLOW``); 0 or less means no limit."""
+        fields = int(self._nh.max_fields)
+        return 0 if fields < 0 else fields * 2
+
+    @max_header_pairs.setter
+    def max_header_pairs(self, pairs: float) -> None:
+        self._nh.max_fields = int(pairs) // 2 if pairs > 0 else -1
+
+    @property
     def ask(self) -> bool:
         """Use on_headers_complete's return value for every message, not only upgrades."""
         return bool(self._nh.ask)

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import pytest
 
-from nodehttp._parser import HTTPParser, LENIENT_FLAGS
+from typing import Any
+
+from nodehttp._parser import HTTPParser, LENIENT_FLAGS, ParseError
 
 from ._record import record
 
@@ -170,3 +172,47 @@ def test_space_before_colon_is_rejected_even_when_lenient() -> None:
     for lenient in (0, LENIENT_FLAGS["headers"]):
         assert record(REQ, [b"GET / HTTP/1.1\r\nA : b\r\n\r\n"], lenient=lenient) == [
             ["err", "HPE_INVALID_HEADER_TOKEN", "Invalid header token", 17]]
+
+
+def _pairs_log(pairs: float, chunks: list[bytes]) -> list[Any]:
+    parser = HTTPParser(REQ)
+    parser.max_header_pairs = pairs
+    out: list[Any] = []
+    parser.on_headers_complete = lambda *a: out.append(["hc", len(a[2])])
+    parser.on_message_complete = lambda t: out.append(["mc", len(t)])
+    for chunk in chunks:
+        ret = parser.execute(chunk)
+        if isinstance(ret, ParseError):
+            out.append([ret.code, ret.bytes_parsed])
+            break
+        out.append(ret)
+    return out
+
+
+THREE = b"GET / HTTP/1.1\r\nA: 1\r\nB: 2\r\nC: 3\r\n\r\n"
+
+
+@pytest.mark.parametrize(
+    "pairs, expected",
+    [  # observed from node 24.21.0: HTTPParser with parser.maxHeaderPairs = pairs
+        (4, [["HPE_HEADER_OVERFLOW", 30]]),
+        (5, [["HPE_HEADER_OVERFLOW", 30]]),
+        (4.5, [["HPE_HEADER_OVERFLOW", 30]]),
+        (6, [["hc", 6], ["mc", 0], 36]),
+        (3, [["HPE_HEADER_OVERFLOW", 24]]),
+        (2, [["HPE_HEADER_OVERFLOW", 24]]),
+        (1, [["HPE_HEADER_OVERFLOW", 18]]),
+        (0, [["hc", 6], ["mc", 0], 36]),
+        (-1, [["hc", 6], ["mc", 0], 36]),
+    ],
+)
+def test_header_count_limit_is_half_of_max_header_pairs(pairs: float, expected: list[Any]) -> None:
+    assert _pairs_log(pairs, [THREE]) == expected
+
+
+def test_header_count_limit_split_and_in_trailers() -> None:
+    # observed from node 24.21.0
+    assert _pairs_log(4, [THREE[:29], THREE[29:]]) == [["HPE_HEADER_OVERFLOW", 29]]
+    assert _pairs_log(4, [THREE[:28], THREE[28:]]) == [28, ["HPE_HEADER_OVERFLOW", 2]]
+    chunked = b"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n0\r\nT1: a\r\nT2: b\r\nT3: c\r\n\r\n"
+    assert _pairs_log(4, [chunked]) == [["hc", 2], ["HPE_HEADER_OVERFLOW", 67]]

@@ -1,0 +1,214 @@
+"""IncomingMessage (Node's ``lib/_http_incoming.js``): a request on the server, a
+response on the client; a readable stream of body chunks.
+
+The stream keeps Node's observable rules that http relies on: a ``'data'`` listener
+starts the flow, ``pause()``/``resume()`` stop and restart it (and reading from the
+socket, for backpressure), ``'end'`` comes on a later tick once the body is complete and
+consumed, and ``_dump()`` discards an unread body so the connection can go on.
+Headers are built from ``raw_headers`` on first access, as Node 24 does.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+import anyio
+
+from ._events import EventEmitter
+from ._headers import build_headers, build_headers_distinct
+from ._runtime import current_runtime
+
+__all__ = ["IncomingMessage"]
+
+# Node's Readable highWaterMark for IncomingMessage.
+HIGH_WATER_MARK = 16384
+
+
+class IncomingMessage(EventEmitter):
+    """Node's ``http.IncomingMessage``."""
+
+    def __init__(self, socket: Any) -> None:
+        super().__init__()
+        self._runtime = current_runtime()
+        self.socket = socket
+        self.http_version_major = 1
+        self.http_version_minor = 1
+        self.http_version = "1.1"
+        self.method: str | None = None
+        self.url = ""
+        self.status_code: int | None = None
+        self.status_message: str | None = None
+        self.raw_headers: list[str] = []
+        self.raw_trailers: list[str] = []
+        self.join_duplicate_headers = False
+        self.complete = False
+        self.aborted = False
+        self.upgrade = False
+        self._headers: dict[str, Any] | None = None
+        self._trailers: dict[str, Any] | None = None
+        # Readable state.
+        self._buffer: deque[bytes] = deque()
+        self._buffered = 0
+        self._stopped = False  # _push asked the server to stop reading the socket
+        self._flowing: bool | None = None  # None: nobody asked yet (Node's readableFlowing)
+        self._ended = False  # the body is complete (push(null))
+        self.readable_ended = False  # 'end' was emitted
+        self._consuming = False
+        self._dumped = False
+        self._end_scheduled = False
+        self.destroyed = False
+        self._read_waiters: list[anyio.Event] = []
+        self.on_resume: Callable[[], Any] | None = None  # the server's readStart
+
+    # Headers ---------------------------------------------------------------------------
+    @property
+    def headers(self) -> dict[str, Any]:
+        """Lower-cased names; duplicates joined by Node's rules (see ``_headers``)."""
+        if self._headers is None:
+            self._headers = build_headers(self.raw_headers, self.join_duplicate_headers)
+        return self._headers
+
+    @headers.setter
+    def headers(self, value: dict[str, Any]) -> None:
+        self._headers = value
+
+    @property
+    def headers_distinct(self) -> dict[str, list[str]]:
+        return build_headers_distinct(self.raw_headers)
+
+    @property
+    def trailers(self) -> dict[str, Any]:
+        if self._trailers is None:
+            self._trailers = build_headers(self.raw_trailers, self.join_duplicate_headers)
+        return self._trailers
+
+    @property
+    def trailers_distinct(self) -> dict[str, list[str]]:
+        return build_headers_distinct(self.raw_trailers)
+
+    @property
+    def connection(self) -> Any:
+        return self.socket
+
+    def set_timeout(self, msecs: float, callback: Callable[..., Any] | None = None) -> IncomingMessage:
+        if callback is not None:
+            self.on("timeout", callback)
+        if self.socket is not None:
+            self.socket.set_timeout(msecs)
+        return self
+
+    # Readable, as the parser feeds it ----------------------------------------------------
+    def _push(self, chunk: bytes) -> bool:
+        """A body chunk from the parser; False asks the caller to stop reading the socket."""
+        if self._dumped:
+            return True
+        if self._flowing and not self._buffer:
+            self.emit("data", chunk)
+            return True
+        self._buffer.append(chunk)
+        self._buffered += len(chunk)
+        self._wake_readers()
+        if self._buffered >= HIGH_WATER_MARK:
+            self._stopped = True
+            return False
+        return True
+
+    def _take(self) -> bytes:
+        chunk = self._buffer.popleft()
+        self._buffered -= len(chunk)
+        if self._stopped and self._buffered < HIGH_WATER_MARK:
+            self._stopped = False
+            if self.on_resume is not None:
+                self.on_resume()
+        return chunk
+
+    def _push_end(self) -> None:
+        """The body is complete."""
+        self._ended = True
+        self._wake_readers()
+        self._maybe_end()
+
+    def _maybe_end(self) -> None:
+        # Node emits 'end' on a later tick, once the body is complete and consumed.
+        if self._ended and not self._buffer and not self.readable_ended and not self._end_scheduled:
+            if self._flowing or self._dumped or self._consuming:
+                self._end_scheduled = True
+                self._runtime.next_tick(self._emit_end)
+
+    def _emit_end(self) -> None:
+        self.readable_ended = True
+        self.emit("end")
+
+    def on(self, event: Any, listener: Any) -> IncomingMessage:
+        super().on(event, listener)
+        if event == "data" and self._flowing is not False:
+            self.resume()
+        return self
+
+    add_listener = on
+
+    def resume(self) -> IncomingMessage:
+        """Flowing mode: buffered and future chunks go to 'data' listeners."""
+        self._consuming = True
+        if not self._flowing:
+            self._flowing = True
+            while self._buffer and self._flowing:
+                self.emit("data", self._take())
+            self._maybe_end()
+        return self
+
+    def pause(self) -> IncomingMessage:
+        """Stop 'data' events; chunks are buffered until the high-water mark, then the
+        socket stops being read."""
+        self._flowing = False
+        return self
+
+    def is_paused(self) -> bool:
+        return self._flowing is False
+
+    def read(self) -> bytes | None:
+        """Everything buffered, or None (Node's ``read()`` with no size)."""
+        self._consuming = True
+        data = b"".join(self._take() for _ in range(len(self._buffer))) if self._buffer else None
+        self._maybe_end()
+        return data
+
+    def _dump(self) -> None:
+        """Discard the body nobody read, so that the connection can go on (Node's _dump)."""
+        if not self._dumped:
+            self._dumped = True
+            while self._buffer:
+                self._take()
+            self.resume()
+
+    def destroy(self, error: BaseException | None = None) -> IncomingMessage:
+        if not self.destroyed:
+            self.destroyed = True
+            self._wake_readers()
+            if self.socket is not None:
+                self.socket.destroy(error)
+        return self
+
+    # Python conveniences ---------------------------------------------------------------
+    def _wake_readers(self) -> None:
+        waiters, self._read_waiters = self._read_waiters, []
+        for event in waiters:
+            event.set()
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        """``async for chunk in req``: the body chunks, with backpressure to the socket."""
+        self._consuming = True
+        while True:
+            if self._buffer:
+                yield self._take()
+                continue
+            if self._ended:
+                self._maybe_end()
+                return
+            if self.destroyed:
+                return
+            event = anyio.Event()
+            self._read_waiters.append(event)
+            await event.wait()

@@ -1,0 +1,340 @@
+"""OutgoingMessage (Node's ``lib/_http_outgoing.js``): the header store, the framing
+decisions of ``_storeHeader`` and the body writer shared by ServerResponse and
+ClientRequest.
+
+The framing decisions (Date, Connection, Keep-Alive, Content-Length or chunked) are made
+in one place, :meth:`OutgoingMessage._store_header`, in Node's order.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from email.utils import formatdate
+from typing import Any
+
+from ._events import EventEmitter
+from ._headers import HeaderState, OutgoingHeaders, render_headers
+from ._http_errors import HeadersSentError, TrailerInvalidError
+from ._runtime import current_runtime
+
+__all__ = ["OutgoingMessage"]
+
+
+class WriteAfterEndError(Exception):
+    """Node's ERR_STREAM_WRITE_AFTER_END."""
+
+    code = "ERR_STREAM_WRITE_AFTER_END"
+
+    def __init__(self) -> None:
+        super().__init__("write after end")
+
+
+_date_cache: tuple[int, str] = (0, "")
+
+
+def utc_date() -> str:
+    """The Date header's value, as Node's utcDate: recomputed at most once a second."""
+    global _date_cache
+    now = int(time.time())
+    if _date_cache[0] != now:
+        _date_cache = (now, formatdate(now, usegmt=True))
+    return _date_cache[1]
+
+
+def latin1(text: str) -> bytes:
+    """Node writes header text as 'latin1': each code point keeps its low byte."""
+    try:
+        return text.encode("latin-1")
+    except UnicodeEncodeError:
+        return bytes(ord(c) & 0xFF for c in text)
+
+
+def _to_bytes(chunk: bytes | bytearray | memoryview | str, encoding: str | None) -> bytes:
+    if isinstance(chunk, str):
+        if encoding in (None, "utf8", "utf-8"):
+            return chunk.encode("utf-8")
+        if encoding in ("latin1", "binary"):
+            return latin1(chunk)
+        return chunk.encode(encoding)
+    if isinstance(chunk, (bytes, bytearray, memoryview)):
+        return bytes(chunk)
+    raise TypeError(
+        f'The "chunk" argument must be of type str or bytes. Received type {type(chunk).__name__}')
+
+
+class OutgoingMessage(EventEmitter):
+    """What ServerResponse and ClientRequest share: headers, framing, the body writer."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._runtime = current_runtime()
+        self._out: OutgoingHeaders | None = None
+        self._header: str | None = None
+        self._header_sent = False
+        self.chunked_encoding = False
+        self.should_keep_alive = True
+        self.max_requests_on_connection_reached = False
+        self._default_keep_alive = True
+        self.use_chunked_encoding_by_default = True
+        self.send_date = False
+        self._removed_connection = False
+        self._removed_cont_len = False
+        self._removed_te = False
+        self._content_length: int | None = None
+        self._has_body = True
+        self._trailer = ""
+        self.finished = False
+        self.writable_finished = False
+        self._last = False
+        self.socket: Any = None
+        self._output: list[bytes] = []
+        self._keep_alive_timeout = 0
+        self._max_requests_per_socket = 0
+        self.destroyed = False
+        self._on_pending_data: Callable[[int], Any] | None = None
+
+    # The header store (Node's kOutHeaders) --------------------------------------------
+    @property
+    def headers_sent(self) -> bool:
+        return self._header is not None
+
+    def set_header(self, name: str, value: Any) -> OutgoingMessage:
+        if self._header is not None:
+            raise HeadersSentError("set")
+        if self._out is None:
+            self._out = OutgoingHeaders()
+        self._out.set_header(name, value)
+        return self
+
+    def append_header(self, name: str, value: Any) -> OutgoingMessage:
+        if self._header is not None:
+            raise HeadersSentError("append")
+        if self._out is None:
+            self._out = OutgoingHeaders()
+        self._out.append_header(name, value)
+        return self
+
+    def get_header(self, name: str) -> Any:
+        return None if self._out is None else self._out.get_header(name)
+
+    def get_headers(self) -> dict[str, Any]:
+        return {} if self._out is None else self._out.get_headers()
+
+    def get_header_names(self) -> list[str]:
+        return [] if self._out is None else self._out.get_header_names()
+
+    def get_raw_header_names(self) -> list[str]:
+        return [] if self._out is None else self._out.get_raw_header_names()
+
+    def has_header(self, name: str) -> bool:
+        return self._out is not None and self._out.has_header(name)
+
+    def remove_header(self, name: str) -> None:
+        if self._header is not None:
+            raise HeadersSentError("remove")
+        key = name.lower()
+        if key == "connection":
+            self._removed_connection = True
+        elif key == "content-length":
+            self._removed_cont_len = True
+        elif key == "transfer-encoding":
+            self._removed_te = True
+        elif key == "date":
+            self.send_date = False
+        if self._out is not None:
+            self._out.remove_header(name)
+
+    # Framing (Node's _storeHeader) -------------------------------------------------------
+    def _store_header(self, first_line: str, headers: Any) -> None:
+        state: HeaderState = render_headers(headers, first_line, content_length=self._content_length)
+        if state.connection:
+            self._removed_connection = False
+            if state.connection_close:
+                self._last = True
+            elif state.connection_keep:
+                self.should_keep_alive = True
+        if state.te:
+            self._removed_te = False
+            if state.chunked:
+                self.chunked_encoding = True
+        if state.cont_len:
+            self._removed_cont_len = False
+            if state.content_length is not None:
+                self._content_length = state.content_length  # type: ignore[assignment]
+        if state.keep_alive:
+            self._default_keep_alive = False
+        header = state.header
+        if self.send_date and not state.date:
+            header += "Date: " + utc_date() + "\r\n"
+        # 204 and 304 must not carry a body: no zero chunk, and the connection closes.
+        status = getattr(self, "status_code", None)
+        if self.chunked_encoding and status in (204, 304):
+            self.chunked_encoding = False
+            self.should_keep_alive = False
+        if self._removed_connection:
+            self._last = not self.should_keep_alive
+        elif not state.connection:
+            send_keep_alive = self.should_keep_alive and (
+                state.cont_len or self.use_chunked_encoding_by_default or getattr(self, "agent", None))
+            if send_keep_alive and self.max_requests_on_connection_reached:
+                header += "Connection: close\r\n"
+            elif send_keep_alive:
+                header += "Connection: keep-alive\r\n"
+                if self._keep_alive_timeout and self._default_keep_alive:
+                    extra = f", max={self._max_requests_per_socket}" if self._max_requests_per_socket > 0 else ""
+                    header += f"Keep-Alive: timeout={self._keep_alive_timeout // 1000}{extra}\r\n"
+            else:
+                self._last = True
+                header += "Connection: close\r\n"
+        if not state.cont_len and not state.te:
+            if not self._has_body:
+                self.chunked_encoding = False
+            elif not self.use_chunked_encoding_by_default:
+                self._last = True
+            elif not state.trailer and not self._removed_cont_len and self._content_length is not None:
+                header += f"Content-Length: {self._content_length}\r\n"
+            elif not self._removed_te:
+                header += "Transfer-Encoding: chunked\r\n"
+                self.chunked_encoding = True
+            else:
+                self._last = True
+        if self.chunked_encoding is not True and state.trailer:
+            raise TrailerInvalidError()
+        self._header = header + "\r\n"
+        self._header_sent = False
+        if state.expect:
+            self._send(b"")
+
+    def _implicit_header(self) -> None:
+        raise NotImplementedError
+
+    # Writing ---------------------------------------------------------------------------
+    def _send(self, data: bytes) -> bool:
+        if not self._header_sent and self._header is not None:
+            data = latin1(self._header) + data
+            self._header_sent = True
+        return self._write_raw(data)
+
+    def _write_raw(self, data: bytes) -> bool:
+        sock = self.socket
+        if sock is not None and sock._http_message is self and sock.writable:
+            if self._output:
+                self._flush_output(sock)
+            return bool(sock.write(data)) if data else True
+        self._output.append(data)
+        if self._on_pending_data is not None:
+            self._on_pending_data(len(data))
+        return False
+
+    def _flush_output(self, sock: Any) -> None:
+        output, self._output = self._output, []
+        size = sum(len(d) for d in output)
+        if output:
+            sock.write(b"".join(output))
+        if self._on_pending_data is not None and size:
+            self._on_pending_data(-size)
+
+    def write(self, chunk: bytes | str, encoding: str | None = None,
+              callback: Callable[..., Any] | None = None) -> bool:
+        """Write a body chunk; False when the data is queued above the high-water mark."""
+        return self._write(chunk, encoding, callback, from_end=False)
+
+    def _write(self, chunk: bytes | str, encoding: str | None, callback: Callable[..., Any] | None,
+               from_end: bool) -> bool:
+        if self.finished:
+            error = WriteAfterEndError()
+            self._runtime.next_tick(self.emit, "error", error)
+            if callback is not None:
+                self._runtime.next_tick(callback, error)
+            return False
+        data = _to_bytes(chunk, encoding)
+        if self._header is None:
+            if from_end:
+                self._content_length = len(data)
+            self._implicit_header()
+        if not self._has_body:
+            if callback is not None:
+                self._runtime.next_tick(callback)
+            return True
+        if self.chunked_encoding and data:
+            ok = self._send(b"%x\r\n%s\r\n" % (len(data), data))
+        else:
+            ok = self._send(data)
+        if callback is not None:
+            self._runtime.next_tick(callback)
+        return ok
+
+    def end(self, chunk: bytes | str | None = None, encoding: str | None = None,
+            callback: Callable[..., Any] | None = None) -> OutgoingMessage:
+        """Finish the message, with an optional last chunk."""
+        if callable(chunk):
+            callback, chunk = chunk, None
+        if callback is not None:
+            self.once("finish", callback)
+        if self.finished:
+            if chunk:
+                self._runtime.next_tick(self.emit, "error", WriteAfterEndError())
+            return self
+        data = _to_bytes(chunk, encoding) if chunk else b""
+        if self._header is None:
+            # Only end() was called: the length is known (Node's _contentLength).
+            self._content_length = len(data)
+            self._implicit_header()
+        if not self._has_body:
+            tail = b""
+        elif self.chunked_encoding:
+            last = b"0\r\n" + latin1(self._trailer) + b"\r\n"
+            tail = (b"%x\r\n%s\r\n" % (len(data), data) + last) if data else last
+        else:
+            tail = data
+        if tail or not self._header_sent:
+            # Head, last chunk and terminator leave in one write, as Node's cork gives.
+            self._send(tail)
+        self.finished = True
+        if not self._output and self.socket is not None and self.socket._http_message is self:
+            # 'finish' follows the write, after the caller's code (Node: on write completion).
+            self._runtime.next_tick(self._finish)
+        return self
+
+    def _finish(self) -> None:
+        self.writable_finished = True
+        self.emit("finish")
+
+    def add_trailers(self, headers: Any) -> None:
+        """Trailers for a chunked message (Node's ``addTrailers``)."""
+        state = render_headers(headers if isinstance(headers, (list, tuple)) else dict(headers))
+        self._trailer = state.header
+
+    def flush_headers(self) -> None:
+        if self._header is None:
+            self._implicit_header()
+        self._send(b"")
+
+    @property
+    def writable_ended(self) -> bool:
+        return self.finished
+
+    @property
+    def writable_length(self) -> int:
+        return sum(len(d) for d in self._output) + (self.socket.writable_length if self.socket else 0)
+
+    def cork(self) -> None:
+        """Accepted for Node compatibility; writes already coalesce per call."""
+
+    def uncork(self) -> None:
+        """Accepted for Node compatibility."""
+
+    def destroy(self, error: BaseException | None = None) -> OutgoingMessage:
+        if not self.destroyed:
+            self.destroyed = True
+            if self.socket is not None:
+                self.socket.destroy(error)
+        return self
+
+    def set_timeout(self, msecs: float, callback: Callable[..., Any] | None = None) -> OutgoingMessage:
+        if callback is not None:
+            self.on("timeout", callback)
+        if self.socket is not None:
+            self.socket.set_timeout(msecs)
+        return self

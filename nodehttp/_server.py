@@ -1,0 +1,405 @@
+"""http.Server and ServerResponse (Node's ``lib/_http_server.js``).
+
+Each connection gets a :class:`_Connection`: Node's per-connection ``state`` record
+with its socket and parser, whose methods are the socket and parser callbacks. Requests
+are answered in order: a response waits in ``outgoing`` until the one before it has
+finished (HTTP/1.1 pipelining).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from . import _net
+from ._common import CONTINUE_EXPRESSION, CHUNK_EXPRESSION, check_invalid_header_char
+from ._constants import MAX_HEADER_PAIRS, STATUS_CODES
+from ._errors import NodeError, ParseError
+from ._http_errors import HeadersSentError, InvalidCharError, InvalidStatusCodeError
+from ._incoming import IncomingMessage
+from ._outgoing import OutgoingMessage, latin1
+from ._parser import LENIENT_ALL_NODE, HTTPParser
+
+__all__ = ["Server", "ServerResponse", "create_server"]
+
+# Node's fixed replies when a client error has no 'clientError' listener.
+_BAD_REQUEST = b"HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n"
+_REPLIES = {
+    "HPE_HEADER_OVERFLOW": b"HTTP/1.1 431 Request Header Fields Too Large\r\nConnection: close\r\n\r\n",
+    "HPE_CHUNK_EXTENSIONS_OVERFLOW": b"HTTP/1.1 413 Payload Too Large\r\nConnection: close\r\n\r\n",
+    "ERR_HTTP_REQUEST_TIMEOUT": b"HTTP/1.1 408 Request Timeout\r\nConnection: close\r\n\r\n",
+}
+
+
+class ServerResponse(OutgoingMessage):
+    """Node's ``http.ServerResponse``."""
+
+    def __init__(self, req: IncomingMessage) -> None:
+        super().__init__()
+        self.req = req
+        self.status_code = 200
+        self.status_message: str | None = None
+        if req.method == "HEAD":
+            self._has_body = False
+        self.send_date = True
+        self._sent100 = False
+        self._expect_continue = False
+        if req.http_version_major < 1 or req.http_version_minor < 1:
+            te = req.headers.get("te")
+            self.use_chunked_encoding_by_default = bool(te and CHUNK_EXPRESSION.search(te))
+            self.should_keep_alive = False
+
+    def write_head(self, status_code: int, reason: Any = None, headers: Any = None) -> ServerResponse:
+        """Send the status line and headers (Node's ``writeHead``)."""
+        if self._header is not None:
+            raise HeadersSentError("write")
+        try:
+            code = int(status_code)
+        except (TypeError, ValueError):
+            raise InvalidStatusCodeError(str(status_code)) from None
+        if code < 100 or code > 999:
+            raise InvalidStatusCodeError(str(status_code))
+        if isinstance(reason, str):
+            self.status_message = reason
+        else:
+            self.status_message = self.status_message or STATUS_CODES.get(code, "unknown")
+            if headers is None:
+                headers = reason
+        self.status_code = code
+        if self._out is not None:
+            # Both APIs: headers given here override stored ones, duplicates allowed.
+            if isinstance(headers, (list, tuple)):
+                for i in range(0, len(headers), 2):
+                    self.remove_header(headers[i])
+                for i in range(0, len(headers), 2):
+                    if headers[i]:
+                        self.append_header(headers[i], headers[i + 1])
+            elif headers:
+                for key, value in headers.items():
+                    if key:
+                        self.set_header(key, value)
+            headers = self._out
+        if check_invalid_header_char(self.status_message):
+            raise InvalidCharError("statusMessage")
+        if code in (204, 304) or 100 <= code <= 199:
+            self._has_body = False
+        if self._expect_continue and not self._sent100:
+            self.should_keep_alive = False
+        self._store_header(f"HTTP/1.1 {code} {self.status_message}\r\n", headers)
+        return self
+
+    writeHead = write_head  # noqa: N815 - Node's spelling, for ported code
+
+    def _implicit_header(self) -> None:
+        self.write_head(self.status_code)
+
+    def write_continue(self, callback: Callable[..., Any] | None = None) -> None:
+        """Send ``100 Continue`` (Node's ``writeContinue``)."""
+        self._write_raw(b"HTTP/1.1 100 Continue\r\n\r\n")
+        self._sent100 = True
+        if callback is not None:
+            self._runtime.next_tick(callback)
+
+    def write_processing(self, callback: Callable[..., Any] | None = None) -> None:
+        self._write_raw(b"HTTP/1.1 102 Processing\r\n\r\n")
+        if callback is not None:
+            self._runtime.next_tick(callback)
+
+    def write_early_hints(self, hints: dict[str, Any], callback: Callable[..., Any] | None = None) -> None:
+        """Send ``103 Early Hints`` with ``hints`` (a ``link`` value or list of them, and more)."""
+        lines = ["HTTP/1.1 103 Early Hints\r\n"]
+        for name, value in hints.items():
+            values = value if isinstance(value, (list, tuple)) else [value]
+            if name.lower() == "link":
+                lines.append(f"Link: {', '.join(str(v) for v in values)}\r\n")
+            else:
+                lines.extend(f"{name}: {v}\r\n" for v in values)
+        lines.append("\r\n")
+        self._write_raw(latin1("".join(lines)))
+        if callback is not None:
+            self._runtime.next_tick(callback)
+
+    def assign_socket(self, socket: Any) -> None:
+        if socket._http_message is not None:
+            raise NodeError("ServerResponse has an already assigned socket", "ERR_HTTP_SOCKET_ASSIGNED")
+        socket._http_message = self
+        self.socket = socket
+        self.emit("socket", socket)
+        if self._output:
+            self._flush_output(socket)
+        if self.finished:
+            self._runtime.next_tick(self._finish)
+
+    def detach_socket(self, socket: Any) -> None:
+        socket._http_message = None
+        self.socket = None
+
+    @property
+    def connection(self) -> Any:
+        return self.socket
+
+    def _finish(self) -> None:
+        if not self.writable_finished:
+            super()._finish()
+
+
+class _Connection:
+    """Node's per-connection ``state``, and the socket and parser callbacks over it."""
+
+    def __init__(self, server: Server, socket: _net.Socket) -> None:
+        self.server = server
+        self.socket = socket
+        self.runtime = server._runtime
+        self.incoming: list[IncomingMessage] = []
+        self.outgoing: list[ServerResponse] = []
+        self.outgoing_data = 0
+        self.requests_count = 0
+        self.keep_alive_timeout_set = False
+        self.current: IncomingMessage | None = None
+        parser = HTTPParser(HTTPParser.REQUEST, server.max_header_size or 0,
+                            LENIENT_ALL_NODE if server.insecure_http_parser else 0)
+        # Node: parser.maxHeaderPairs = maxHeadersCount << 1 (2000 when unset).
+        count = server.max_headers_count
+        parser.max_header_pairs = MAX_HEADER_PAIRS if not isinstance(count, (int, float)) else int(count) << 1
+        parser.on_headers_complete = self.on_headers_complete
+        parser.on_body = self.on_body
+        parser.on_message_complete = self.on_message_complete
+        self.parser = parser
+        socket.parser = parser
+        socket.http_connection = self
+        socket.on_data = self.on_data
+        socket.on("end", self.on_end)
+        socket.on("close", self.on_close)
+        socket.on("error", self.on_error)
+        socket.on("drain", self.on_drain)
+        socket.on("timeout", self.on_timeout)
+        if server.timeout:
+            socket.set_timeout(server.timeout)
+
+    # Socket callbacks ----------------------------------------------------------------
+    def on_data(self, data: bytes) -> None:
+        ret = self.parser.execute(data)
+        if isinstance(ret, ParseError):
+            ret.raw_packet = data
+            self.on_error(ret)
+        elif self.current is not None and self.current.upgrade:
+            self.on_upgrade(data[ret:])
+
+    def on_end(self) -> None:
+        err = self.parser.finish()
+        if err is not None:
+            self.on_error(err)
+        elif not self.server.http_allow_half_open:
+            self.socket.end()
+        elif self.outgoing:
+            self.outgoing[-1]._last = True
+        elif self.socket._http_message is not None:
+            self.socket._http_message._last = True
+        else:
+            self.socket.end()
+
+    def on_close(self, had_error: bool = False) -> None:
+        for req in self.incoming:
+            if not req.complete:
+                req.aborted = True
+                req.emit("aborted")
+            req.emit("close")
+        self.incoming.clear()
+        for res in self.outgoing:
+            res.emit("close")
+        self.outgoing.clear()
+        message = self.socket._http_message
+        if message is not None:
+            message.emit("close")
+
+    def on_error(self, error: BaseException) -> None:
+        """Node's socketOnError: 'clientError', or Node's fixed reply and a close."""
+        sock = self.socket
+        if self.server.listener_count("clientError"):
+            self.server.emit("clientError", error, sock)
+            return
+        message = sock._http_message
+        if sock.writable and (message is None or not message._header_sent):
+            sock.write(_REPLIES.get(getattr(error, "code", ""), _BAD_REQUEST))
+        sock.destroy()
+
+    def on_drain(self) -> None:
+        message = self.socket._http_message
+        if message is not None:
+            message.emit("drain")
+
+    def on_timeout(self) -> None:
+        req = self.current
+        handled = bool(req is not None and not req.complete and req.emit("timeout", self.socket))
+        message = self.socket._http_message
+        handled = bool(message is not None and message.emit("timeout", self.socket)) or handled
+        handled = self.server.emit("timeout", self.socket) or handled
+        if not handled:
+            self.socket.destroy()
+
+    def on_upgrade(self, head: bytes) -> None:
+        req = self.current
+        assert req is not None
+        self.socket.on_data = None
+        self.socket.remove_all_listeners("end")
+        self.socket.remove_all_listeners("close")
+        self.socket.remove_all_listeners("drain")
+        self.socket.remove_all_listeners("timeout")
+        self.socket.remove_all_listeners("error")
+        event = "connect" if req.method == "CONNECT" else "upgrade"
+        if self.server.listener_count(event):
+            self.server.emit(event, req, self.socket, head)
+        else:
+            self.socket.destroy()
+
+    # Parser callbacks ----------------------------------------------------------------
+    def on_headers_complete(self, major: int, minor: int, raw: list[str], method: str, url: str,
+                            status_code: Any, status_message: Any, upgrade: bool,
+                            keep_alive: bool) -> int:
+        server = self.server
+        req = IncomingMessage(self.socket)
+        req.http_version_major = major
+        req.http_version_minor = minor
+        req.http_version = "1.1" if major == 1 and minor == 1 else f"{major}.{minor}"
+        req.method = method
+        req.url = url
+        req.raw_headers = raw
+        req.join_duplicate_headers = server.join_duplicate_headers
+        req.upgrade = upgrade
+        req.on_resume = self.socket.resume
+        self.current = req
+        if self.keep_alive_timeout_set:
+            self.socket.set_timeout(server.timeout or 0)
+            self.keep_alive_timeout_set = False
+        if upgrade:
+            req.upgrade = method == "CONNECT" or server.listener_count("upgrade") > 0
+            if req.upgrade:
+                return 2
+        self.incoming.append(req)
+        res = ServerResponse(req)
+        res._keep_alive_timeout = server.keep_alive_timeout
+        res._max_requests_per_socket = server.max_requests_per_socket
+        res.should_keep_alive = keep_alive
+        res._on_pending_data = self.on_pending_data
+        if self.socket._http_message is not None:
+            self.outgoing.append(res)
+        else:
+            res.assign_socket(self.socket)
+        res.once("finish", lambda: self.on_response_finish(req, res))
+        if major == 1 and minor == 1:
+            if server.require_host_header and "host" not in req.headers:
+                res.write_head(400, ["Connection", "close"])
+                res.end()
+                return 0
+            limit = server.max_requests_per_socket
+            if limit > 0:
+                self.requests_count += 1
+                res.max_requests_on_connection_reached = limit <= self.requests_count
+                if limit < self.requests_count:
+                    server.emit("dropRequest", req, self.socket)
+                    res.write_head(503)
+                    res.end()
+                    return 0
+            expect = req.headers.get("expect")
+            if expect is not None:
+                if CONTINUE_EXPRESSION.search(expect):
+                    res._expect_continue = True
+                    if server.listener_count("checkContinue"):
+                        server.emit("checkContinue", req, res)
+                    else:
+                        res.write_continue()
+                        server.emit("request", req, res)
+                elif server.listener_count("checkExpectation"):
+                    server.emit("checkExpectation", req, res)
+                else:
+                    res.write_head(417)
+                    res.end()
+                return 0
+        server.emit("request", req, res)
+        return 0
+
+    def on_body(self, chunk: bytes) -> None:
+        req = self.current
+        if req is not None and not req._push(chunk):
+            self.socket.pause()
+
+    def on_message_complete(self, trailers: list[str]) -> None:
+        req = self.current
+        if req is None:
+            return
+        req.complete = True
+        if trailers:
+            req.raw_trailers = trailers
+        req._push_end()
+
+    # Responses -----------------------------------------------------------------------
+    def on_pending_data(self, delta: int) -> None:
+        self.outgoing_data += delta
+
+    def on_response_finish(self, req: IncomingMessage, res: ServerResponse) -> None:
+        """Node's resOnFinish: the next pipelined response, the close, or the keep-alive wait."""
+        if self.incoming and self.incoming[0] is req:
+            self.incoming.pop(0)
+        if not req._consuming:
+            req._dump()
+        res.detach_socket(self.socket)
+        self.runtime.next_tick(res.emit, "close")
+        if res._last:
+            self.socket.end()
+        elif not self.outgoing:
+            timeout = self.server.keep_alive_timeout
+            if timeout:
+                self.socket.set_timeout(timeout + self.server.keep_alive_timeout_buffer)
+                self.keep_alive_timeout_set = True
+        else:
+            self.outgoing.pop(0).assign_socket(self.socket)
+
+
+class Server(_net.Server):
+    """Node's ``http.Server``."""
+
+    def __init__(self, options: dict[str, Any] | None = None,
+                 request_listener: Callable[..., Any] | None = None) -> None:
+        if callable(options):
+            request_listener, options = options, None
+        opts = dict(options or {})
+        super().__init__(allow_half_open=True)
+        self.timeout = 0
+        self.keep_alive_timeout = int(opts.get("keep_alive_timeout", 5000))
+        self.keep_alive_timeout_buffer = int(opts.get("keep_alive_timeout_buffer", 1000))
+        self.request_timeout = int(opts.get("request_timeout", 300_000))
+        self.headers_timeout = int(opts.get("headers_timeout", min(60_000, self.request_timeout)))
+        self.max_headers_count: int | None = opts.get("max_headers_count")
+        self.max_requests_per_socket = int(opts.get("max_requests_per_socket", 0))
+        self.max_header_size: int | None = opts.get("max_header_size")
+        self.insecure_http_parser = bool(opts.get("insecure_http_parser", False))
+        self.require_host_header = bool(opts.get("require_host_header", True))
+        self.join_duplicate_headers = bool(opts.get("join_duplicate_headers", False))
+        self.http_allow_half_open = False
+        if request_listener is not None:
+            self.on("request", request_listener)
+        self.on("connection", self._on_connection)
+
+    def _on_connection(self, socket: _net.Socket) -> None:
+        _Connection(self, socket)
+
+    def set_timeout(self, msecs: float = 0, callback: Callable[..., Any] | None = None) -> Server:
+        self.timeout = int(msecs)
+        if callback is not None:
+            self.on("timeout", callback)
+        return self
+
+    def close_all_connections(self) -> None:
+        for sock in list(self._connections):
+            sock.destroy()
+
+    def close_idle_connections(self) -> None:
+        for sock in list(self._connections):
+            connection = getattr(sock, "http_connection", None)
+            if connection is not None and not connection.incoming and sock._http_message is None:
+                sock.destroy()
+
+
+def create_server(options: Any = None, request_listener: Callable[..., Any] | None = None) -> Server:
+    """Node's ``http.createServer([options][, requestListener])``."""
+    return Server(options, request_listener)
