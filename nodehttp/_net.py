@@ -340,7 +340,9 @@ class _StreamTransport:
         self._resume = anyio.Event()
         self._resume.set()
         self._closing = False
+        self._sending = False
         self._scope = anyio.CancelScope()
+        self._raw: _socket.socket | None = stream.extra(anyio.abc.SocketAttribute.raw_socket, None)
         self.socket: Socket | None = None
 
     async def serve(self, sock: Socket, on_connection: Callable[[Socket], Any]) -> None:
@@ -380,7 +382,11 @@ class _StreamTransport:
             while self._out:
                 data = b"".join(self._out)
                 self._out.clear()
-                await stream.send(data)
+                self._sending = True
+                try:
+                    await stream.send(data)
+                finally:
+                    self._sending = False
                 self._out_size = 0
                 if self.socket is not None:
                     self.socket._on_drain()
@@ -395,6 +401,19 @@ class _StreamTransport:
             await self._wake_writer.wait()
 
     def write(self, data: bytes) -> None:
+        # Like libuv's try_write: when nothing is queued or in flight, hand the bytes to the
+        # kernel now; only what it refuses waits for the writer task. This keeps the order
+        # "write, then destroy" delivering the write, as in Node.
+        if not self._out and not self._sending and self._raw is not None:
+            try:
+                sent = self._raw.send(data)
+            except (BlockingIOError, InterruptedError):
+                sent = 0
+            except OSError:
+                sent = 0  # the reader or writer task reports the failure
+            if sent == len(data):
+                return
+            data = data[sent:]
         self._out.append(data)
         self._out_size += len(data)
         self._wake_writer.set()

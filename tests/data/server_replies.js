@@ -1,0 +1,37 @@
+// Observe the reference Node's replies: each case = handler name + raw request chunks.
+const http = require('http'); const net = require('net');
+const handlers = {
+  hello: (req, res) => { res.setHeader('Content-Type', 'text/plain'); res.end('Hello World\n'); },
+  chunked: (req, res) => { res.write('hello '); res.end('world\n'); },
+  status204: (req, res) => { res.writeHead(204); res.end(); },
+  status304: (req, res) => { res.writeHead(304, {'ETag': '"x"'}); res.end(); },
+  reason: (req, res) => { res.writeHead(201, 'Made It', ['X-A', '1', 'x-a', '2', 'Set-Cookie', 'a=1']); res.end('ok'); },
+  cookies: (req, res) => { res.setHeader('Set-Cookie', ['a=1', 'b=2']); res.setHeader('X-Num', 42); res.end(); },
+  trailers: (req, res) => { res.writeHead(200, {'Trailer': 'X-Checksum'}); res.write('data'); res.addTrailers({'X-Checksum': 'abc'}); res.end(); },
+  echo: (req, res) => { const parts = []; req.on('data', d => parts.push(d)); req.on('end', () => { res.end(JSON.stringify({method: req.method, url: req.url, v: req.httpVersion, raw: req.rawHeaders, headers: req.headers, body: Buffer.concat(parts).toString('latin1'), trailers: req.rawTrailers})); }); },
+  close: (req, res) => { res.setHeader('Connection', 'close'); res.end('bye'); },
+  latin1: (req, res) => { res.setHeader('X-L', 'caf\u00e9'); res.end(Buffer.from('x')); },
+};
+const cases = JSON.parse(require('fs').readFileSync(0, 'utf8'));
+const out = {};
+let i = 0;
+function next() {
+  if (i >= cases.length) { console.log(JSON.stringify(out)); process.exit(0); }
+  const c = cases[i++];
+  const server = http.createServer(handlers[c.handler]);
+  server.listen(0, '127.0.0.1', () => {
+    const sock = net.connect(server.address().port, '127.0.0.1');
+    let data = Buffer.alloc(0); let closed = false;
+    sock.on('data', d => { data = Buffer.concat([data, d]); });
+    sock.on('close', () => { closed = true; });
+    sock.on('error', () => {});
+    let k = 0;
+    const send = () => { if (k < c.chunks.length) { sock.write(Buffer.from(c.chunks[k++], 'latin1')); setTimeout(send, 20); } };
+    sock.on('connect', send);
+    setTimeout(() => {
+      out[c.id] = {reply: data.toString('latin1').replace(/Date: [^\r]*\r\n/g, 'Date: <date>\r\n'), closed};
+      sock.destroy(); server.close(); next();
+    }, 60 + 20 * c.chunks.length + 150);
+  });
+}
+next();

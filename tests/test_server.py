@@ -1,0 +1,126 @@
+"""http.Server against the reference Node's replies, byte for byte, on both backends.
+
+``tests/data/server_replies.json`` holds what Node 24.21.0 answered to each raw request
+(Date values replaced by ``<date>``); ``tests/data/server_replies.js`` produced it:
+``node tests/data/server_replies.js < cases.json`` with the handlers below written in JS.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import anyio
+import pytest
+
+from nodehttp._incoming import IncomingMessage
+from nodehttp._runtime import runtime
+from nodehttp._server import ServerResponse, create_server
+
+pytestmark = pytest.mark.anyio
+
+CASES = json.loads((Path(__file__).parent / "data" / "server_replies.json").read_text())["cases"]
+DATE = re.compile(rb"Date: [^\r]*\r\n")
+
+
+def hello(req: IncomingMessage, res: ServerResponse) -> None:
+    res.set_header("Content-Type", "text/plain")
+    res.end("Hello World\n")
+
+
+def chunked(req: IncomingMessage, res: ServerResponse) -> None:
+    res.write("hello ")
+    res.end("world\n")
+
+
+def status204(req: IncomingMessage, res: ServerResponse) -> None:
+    res.write_head(204)
+    res.end()
+
+
+def status304(req: IncomingMessage, res: ServerResponse) -> None:
+    res.write_head(304, {"ETag": '"x"'})
+    res.end()
+
+
+def reason(req: IncomingMessage, res: ServerResponse) -> None:
+    res.write_head(201, "Made It", ["X-A", "1", "x-a", "2", "Set-Cookie", "a=1"])
+    res.end("ok")
+
+
+def cookies(req: IncomingMessage, res: ServerResponse) -> None:
+    res.set_header("Set-Cookie", ["a=1", "b=2"])
+    res.set_header("X-Num", 42)
+    res.end()
+
+
+def trailers(req: IncomingMessage, res: ServerResponse) -> None:
+    res.write_head(200, {"Trailer": "X-Checksum"})
+    res.write("data")
+    res.add_trailers({"X-Checksum": "abc"})
+    res.end()
+
+
+def echo(req: IncomingMessage, res: ServerResponse) -> None:
+    parts: list[bytes] = []
+    req.on("data", parts.append)
+
+    def done() -> None:
+        res.end(json.dumps({
+            "method": req.method, "url": req.url, "v": req.http_version, "raw": req.raw_headers,
+            "headers": req.headers, "body": b"".join(parts).decode("latin-1"),
+            "trailers": req.raw_trailers,
+        }, separators=(",", ":"), ensure_ascii=False))
+
+    req.on("end", done)
+
+
+def close(req: IncomingMessage, res: ServerResponse) -> None:
+    res.set_header("Connection", "close")
+    res.end("bye")
+
+
+def latin1(req: IncomingMessage, res: ServerResponse) -> None:
+    res.set_header("X-L", "caf\u00e9")
+    res.end(b"x")
+
+
+HANDLERS = {f.__name__: f for f in (hello, chunked, status204, status304, reason, cookies, trailers,
+                                    echo, close, latin1)}
+
+
+async def exchange(port: int, chunks: list[str], expected: bytes, closed: bool) -> tuple[bytes, bool]:
+    """Send the chunks as separate writes; read until the expected length (and EOF if the
+    server is expected to close)."""
+    got = b""
+    eof = False
+    async with await anyio.connect_tcp("127.0.0.1", port) as client:
+        for chunk in chunks:
+            await client.send(chunk.encode("latin-1"))
+            await anyio.sleep(0.01)
+        with anyio.fail_after(5):
+            while not eof and (closed or len(DATE.sub(b"Date: <date>\r\n", got)) < len(expected)):
+                try:
+                    got += await client.receive()
+                except (anyio.EndOfStream, anyio.BrokenResourceError):
+                    eof = True
+    return DATE.sub(b"Date: <date>\r\n", got), eof
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c["id"] for c in CASES])
+async def test_reply_is_nodes(anyio_backend: str, case: dict[str, Any]) -> None:
+    expected = case["expected"].encode("latin-1")
+    async with runtime():
+        server = create_server(HANDLERS[case["handler"]])
+        ready = anyio.Event()
+        server.listen(0, "127.0.0.1", ready.set)
+        with anyio.fail_after(5):
+            await ready.wait()
+        port = server.address()["port"]  # type: ignore[index]
+        reply, eof = await exchange(port, case["chunks"], expected, case["closed"])
+        server.close()
+        server.close_all_connections()
+    assert reply == expected
+    assert eof == case["closed"]
