@@ -168,13 +168,14 @@ class _Connection:
         socket.parser = parser
         socket.http_connection = self
         socket.on_data = self.on_data
-        socket.on("end", self.on_end)
-        socket.on("close", self.on_close)
-        socket.on("error", self.on_error)
-        socket.on("drain", self.on_drain)
-        socket.on("timeout", self.on_timeout)
+        for event, listener in self._listeners():
+            socket.on(event, listener)
         if server.timeout:
             socket.set_timeout(server.timeout)
+
+    def _listeners(self) -> tuple[tuple[str, Callable[..., Any]], ...]:
+        return (("end", self.on_end), ("close", self.on_close), ("error", self.on_error),
+                ("drain", self.on_drain), ("timeout", self.on_timeout))
 
     # Socket callbacks ----------------------------------------------------------------
     def on_data(self, data: bytes) -> None:
@@ -240,12 +241,12 @@ class _Connection:
     def on_upgrade(self, head: bytes) -> None:
         req = self.current
         assert req is not None
-        self.socket.on_data = None
-        self.socket.remove_all_listeners("end")
-        self.socket.remove_all_listeners("close")
-        self.socket.remove_all_listeners("drain")
-        self.socket.remove_all_listeners("timeout")
-        self.socket.remove_all_listeners("error")
+        # The socket leaves http: only this connection's own listeners go.
+        sock = self.socket
+        sock.on_data = None
+        sock.parser = None
+        for event, listener in self._listeners():
+            sock.remove_listener(event, listener)
         event = "connect" if req.method == "CONNECT" else "upgrade"
         if self.server.listener_count(event):
             self.server.emit(event, req, self.socket, head)

@@ -17,7 +17,7 @@ import pytest
 
 from nodehttp._incoming import IncomingMessage
 from nodehttp._runtime import runtime
-from nodehttp._server import ServerResponse, create_server
+from nodehttp._server import Server, ServerResponse, create_server
 
 pytestmark = pytest.mark.anyio
 
@@ -87,6 +87,28 @@ def latin1(req: IncomingMessage, res: ServerResponse) -> None:
     res.end(b"x")
 
 
+def setup_upgrade(server: Server) -> None:
+    server.on("upgrade", lambda req, socket, head: socket.end(
+        b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: x\r\n\r\n" + req.url.encode() + b"|" + head))
+
+
+def setup_connect(server: Server) -> None:
+    server.on("connect", lambda req, socket, head: socket.end(
+        b"HTTP/1.1 200 Connection Established\r\n\r\n" + req.url.encode() + b"|" + head))
+
+
+def setup_client_error(server: Server) -> None:
+    server.on("clientError", lambda err, socket: socket.end(
+        f"HTTP/1.1 400 Custom\r\n\r\n{err.code}|{err}|{err.bytes_parsed}|{len(err.raw_packet)}".encode()))
+
+
+def setup_max_headers2(server: Server) -> None:
+    server.max_headers_count = 2
+
+
+SETUPS = {"upgrade": setup_upgrade, "connect": setup_connect, "clientError": setup_client_error,
+          "maxHeaders2": setup_max_headers2}
+
 HANDLERS = {f.__name__: f for f in (hello, chunked, status204, status304, reason, cookies, trailers,
                                     echo, close, latin1)}
 
@@ -114,6 +136,8 @@ async def test_reply_is_nodes(anyio_backend: str, case: dict[str, Any]) -> None:
     expected = case["expected"].encode("latin-1")
     async with runtime():
         server = create_server(HANDLERS[case["handler"]])
+        if "setup" in case:
+            SETUPS[case["setup"]](server)
         ready = anyio.Event()
         server.listen(0, "127.0.0.1", ready.set)
         with anyio.fail_after(5):

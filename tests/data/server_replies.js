@@ -12,6 +12,15 @@ const handlers = {
   close: (req, res) => { res.setHeader('Connection', 'close'); res.end('bye'); },
   latin1: (req, res) => { res.setHeader('X-L', 'caf\u00e9'); res.end(Buffer.from('x')); },
 };
+const setups = {
+  upgrade: (server) => server.on('upgrade', (req, socket, head) => {
+    socket.end('HTTP/1.1 101 Switching Protocols\r\nUpgrade: x\r\n\r\n' + req.url + '|' + head.toString('latin1')); }),
+  connect: (server) => server.on('connect', (req, socket, head) => {
+    socket.end('HTTP/1.1 200 Connection Established\r\n\r\n' + req.url + '|' + head.toString('latin1')); }),
+  clientError: (server) => server.on('clientError', (err, socket) => {
+    socket.end('HTTP/1.1 400 Custom\r\n\r\n' + err.code + '|' + err.message + '|' + err.bytesParsed + '|' + err.rawPacket.length); }),
+  maxHeaders2: (server) => { server.maxHeadersCount = 2; },
+};
 const cases = JSON.parse(require('fs').readFileSync(0, 'utf8'));
 const out = {};
 let i = 0;
@@ -19,6 +28,7 @@ function next() {
   if (i >= cases.length) { console.log(JSON.stringify(out)); process.exit(0); }
   const c = cases[i++];
   const server = http.createServer(handlers[c.handler]);
+  if (c.setup) setups[c.setup](server);
   server.listen(0, '127.0.0.1', () => {
     const sock = net.connect(server.address().port, '127.0.0.1');
     let data = Buffer.alloc(0); let closed = false;
