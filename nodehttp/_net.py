@@ -86,6 +86,7 @@ class Socket(EventEmitter):
     def _attach(self, transport: _Transport) -> None:
         self._transport = transport
         self._runtime.ref()
+        self._runtime.sockets.add(self)
         peer = transport.peername()
         if peer:
             self.remote_address, self.remote_port = peer[0], peer[1]
@@ -97,14 +98,20 @@ class Socket(EventEmitter):
         if self._timer is not None:
             self._timer.refresh()
         consumer = self.on_data
-        if consumer is not None:
-            consumer(data)
-        else:
-            self.emit("data", data)
+        try:
+            if consumer is not None:
+                consumer(data)
+            else:
+                self.emit("data", data)
+        except Exception as exc:  # noqa: BLE001 - a listener's bug, reported as Node would
+            self._runtime.report_error(exc)
 
     def _on_eof(self) -> None:
         self.readable = False
-        self.emit("end")
+        try:
+            self.emit("end")
+        except Exception as exc:  # noqa: BLE001
+            self._runtime.report_error(exc)
         # Node's default: when the peer ends, end our side too (allowHalfOpen: false).
         if not self.allow_half_open:
             self.end()
@@ -112,22 +119,28 @@ class Socket(EventEmitter):
     def _on_drain(self) -> None:
         if self._need_drain:
             self._need_drain = False
-            self.emit("drain")
+            try:
+                self.emit("drain")
+            except Exception as exc:  # noqa: BLE001
+                self._runtime.report_error(exc)
 
     def _on_closed(self, exc: BaseException | None) -> None:
         if self._transport is None:
             return
         self._transport = None
+        self._runtime.sockets.discard(self)
         self.destroyed = True
         self.writable = self.readable = False
         if self._timer is not None:
             self._timer.cancel()
             self._timer = None
         self._runtime.unref()
-        had_error = exc is not None
-        if exc is not None:
-            self.emit("error", _os_error(exc, "read"))
-        self.emit("close", had_error)
+        try:
+            if exc is not None and self.listener_count("error"):
+                self.emit("error", _os_error(exc, "read"))
+            self.emit("close", exc is not None)
+        except Exception as error:  # noqa: BLE001
+            self._runtime.report_error(error)
 
     # Node's API ----------------------------------------------------------------------
     @property
@@ -174,6 +187,7 @@ class Socket(EventEmitter):
             transport.abort()
             if error is not None:
                 self._transport = None
+                self._runtime.sockets.discard(self)
                 self.destroyed = True
                 self._runtime.unref()
                 if self._timer is not None:
@@ -349,18 +363,21 @@ class _StreamTransport:
         self.socket = sock
         sock._attach(self)
         error: BaseException | None = None
-        with self._scope:
-            try:
-                async with anyio.create_task_group() as tg:
-                    tg.start_soon(self._writer)
-                    on_connection(sock)
-                    await self._reader()
-                    tg.cancel_scope.cancel()
-            except (anyio.BrokenResourceError, anyio.ClosedResourceError, OSError) as exc:
-                error = exc if not self._closing else None
-        with anyio.CancelScope(shield=True):
-            await self._stream.aclose()
-        sock._on_closed(error)
+        try:
+            with self._scope:
+                try:
+                    async with anyio.create_task_group() as tg:
+                        tg.start_soon(self._writer)
+                        on_connection(sock)
+                        await self._reader()
+                        tg.cancel_scope.cancel()
+                except (anyio.BrokenResourceError, anyio.ClosedResourceError, OSError) as exc:
+                    error = exc if not self._closing else None
+        finally:
+            # Also when the runtime itself is cancelled: the socket never outlives it.
+            with anyio.CancelScope(shield=True):
+                await self._stream.aclose()
+            sock._on_closed(error)
 
     async def _reader(self) -> None:
         stream = self._stream

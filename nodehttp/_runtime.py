@@ -104,6 +104,8 @@ class Runtime:
         self._timer_scope: anyio.CancelScope | None = None
         self._timer_wake = float("inf")
         self.errors: list[BaseException] = []
+        # Open sockets: whatever is still open when the runtime ends is destroyed.
+        self.sockets: set[Any] = set()
         self._ticks: deque[tuple[Callable[..., Any], tuple[Any, ...]]] = deque()
         self._tick_scheduled = False
         self._tick_wake = anyio.Event()
@@ -255,6 +257,8 @@ async def runtime() -> AsyncIterator[Runtime]:
             yield rt
             await rt.wait_idle()
         finally:
+            for sock in list(rt.sockets):
+                sock.destroy()
             _current.reset(token)
             tg.cancel_scope.cancel()
 
