@@ -110,14 +110,20 @@ static int nh_answer(PyObject* result, long* answer) {
 }
 
 /* Calls the callbacks for one batch; stores the last on_headers_complete answer. */
-static int nh_dispatch_batch(PyObject* parser, nh_parser_t* nh, int64_t rc, PyObject* data,
-                             long* answer) {
+static int nh_dispatch_batch(PyObject* parser, PyObject* const* callbacks, nh_parser_t* nh,
+                             int64_t rc, PyObject* data, long* answer) {
   const char* bytes = PyBytes_AS_STRING(data);
   const Py_ssize_t size = PyBytes_GET_SIZE(data);
   const size_t nev = (size_t)(rc & 0xFFFFFF);
   nh_cursor_t cursor = {nh->blk, nh->lens};
   PyObject *on_headers = NULL, *on_body = NULL, *on_complete = NULL;
   int failed = 0;
+  if (callbacks != NULL) {
+    /* Given by the caller, which read them for less than GetAttr costs here. */
+    on_headers = Py_NewRef(callbacks[0]);
+    on_body = Py_NewRef(callbacks[1]);
+    on_complete = Py_NewRef(callbacks[2]);
+  }
 
   /* Callbacks run Python code that may touch this parser: its buffers must stay put. */
   nh->busy = 1;
@@ -186,16 +192,19 @@ static PyObject* nh_py_dispatch(PyObject* self, PyObject* const* args, Py_ssize_
   long long rc = PyLong_AsLongLong(args[2]);
   if (nh == NULL || (rc == -1 && PyErr_Occurred())) return NULL;
   long answer = 0;
-  if (nh_dispatch_batch(args[0], nh, (int64_t)rc, args[3], &answer) != 0) return NULL;
+  if (nh_dispatch_batch(args[0], NULL, nh, (int64_t)rc, args[3], &answer) != 0) return NULL;
   return PyLong_FromLong(answer);
 }
 
-/* execute(parser, nh_address, data) -> 0 when the batch was plain and has been
- * dispatched, else nh_execute()'s result for Python's slow path to handle. */
+/* execute(parser, nh_address, data, on_headers_complete, on_body, on_message_complete)
+ * -> 0 when the batch was plain and has been dispatched, else nh_execute()'s result
+ * for Python's slow path to handle. */
 static PyObject* nh_py_execute(PyObject* self, PyObject* const* args, Py_ssize_t nargs) {
   (void)self;
-  if (nargs != 3 || !PyBytes_Check(args[2])) {
-    PyErr_SetString(PyExc_TypeError, "execute(parser, nh_address, data: bytes)");
+  if (nargs != 6 || !PyBytes_Check(args[2])) {
+    PyErr_SetString(PyExc_TypeError,
+                    "execute(parser, nh_address, data: bytes, on_headers_complete, on_body, "
+                    "on_message_complete)");
     return NULL;
   }
   nh_parser_t* nh = nh_arg_parser(args[1]);
@@ -204,7 +213,9 @@ static PyObject* nh_py_execute(PyObject* self, PyObject* const* args, Py_ssize_t
   int64_t rc = nh_execute(nh, PyBytes_AS_STRING(data), (size_t)PyBytes_GET_SIZE(data));
   if (rc >> NH_RC_SHIFT_FLAGS) return PyLong_FromLongLong(rc);
   long answer = 0;
-  if ((rc & 0xFFFFFF) && nh_dispatch_batch(args[0], nh, rc, data, &answer) != 0) return NULL;
+  if ((rc & 0xFFFFFF) && nh_dispatch_batch(args[0], args + 3, nh, rc, data, &answer) != 0) {
+    return NULL;
+  }
   return PyLong_FromLong(0);
 }
 
@@ -214,7 +225,7 @@ static PyMethodDef nh_functions[] = {
      "Call the parser's callbacks for one batch of events; return the last\n"
      "on_headers_complete answer."},
     {"execute", (PyCFunction)(void (*)(void))nh_py_execute, METH_FASTCALL,
-     "execute(parser, nh_address, data) -> int\n\n"
+     "execute(parser, nh_address, data, on_headers_complete, on_body, on_message_complete) -> int\n\n"
      "Parse data and dispatch a plain batch; return 0, or the packed result of\n"
      "nh_execute() when Python must handle it (decision, upgrade, error)."},
 };

@@ -4,7 +4,8 @@ from typing import Any
 ffi: Any
 lib: Any
 
-def execute(parser: Any, nh_address: int, data: bytes, /) -> int:
+def execute(parser: Any, nh_address: int, data: bytes, on_headers_complete: Any, on_body: Any,
+            on_message_complete: Any, /) -> int:
     """Parse ``data`` and dispatch a plain batch; 0, or nh_execute()'s packed result."""
 
 def dispatch(parser: Any, nh_address: int, rc: int, data: bytes, /) -> int:

@@ -172,7 +172,8 @@ class HTTPParser:
         """Parse ``data``; return the bytes consumed, or the :class:`ParseError`."""
         if type(data) is not bytes:
             data = bytes(data)
-        rc = _execute(self, self._addr, data)
+        rc = _execute(self, self._addr, data, self.on_headers_complete, self.on_body,
+                      self.on_message_complete)
         if rc:
             return self._execute_slow(rc, data, len(data))
         return len(data)
@@ -266,7 +267,7 @@ def _py_dispatch(parser: HTTPParser, addr: int, rc: int, data: bytes) -> int:
     return int(answer or 0)
 
 
-def _py_execute(parser: HTTPParser, addr: int, data: bytes) -> int:
+def _py_execute(parser: HTTPParser, addr: int, data: bytes, *callbacks: Any) -> int:
     """What nodehttp._llhttp.execute does in C, for interpreters without it."""
     rc: int = lib.nh_execute(parser._nh, data, len(data))
     if rc >> 56:
@@ -277,7 +278,7 @@ def _py_execute(parser: HTTPParser, addr: int, data: bytes) -> int:
 
 
 _dispatch: Callable[[HTTPParser, int, int, bytes], int] = _py_dispatch
-_execute: Callable[[HTTPParser, int, bytes], int] = _py_execute
+_execute: Callable[..., int] = _py_execute
 # The C versions (csrc/nh_dispatch.c) where the CPython API is available.
 if lib.nh_export_dispatch() == 0:
     from ._llhttp import dispatch as _dispatch
