@@ -160,6 +160,8 @@ typedef struct {
     int head_response;
     int connect_response;
     int ask;
+    double message_start;
+    int headers_done;
     char* blk;
     uint32_t* lens;
     size_t lens_report;

@@ -22,6 +22,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define NH_OVERFLOW_REASON "HPE_HEADER_OVERFLOW:Header overflow"
 #define NH_CHUNK_EXT_REASON "HPE_CHUNK_EXTENSIONS_OVERFLOW:Chunk extensions overflow"
@@ -147,8 +148,16 @@ static int nh_track_header(nh_parser_t* nh, size_t length) {
 
 /* llhttp callbacks ---------------------------------------------------------- */
 
+static double nh_now(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 static int nh_on_message_begin(llhttp_t* p) {
   nh_parser_t* nh = nh_of(p);
+  nh->message_start = nh_now();
+  nh->headers_done = 0;
   nh->chunk_ext_nread = 0;
   nh_open_group(nh);
   nh_open_str(nh, NH_OPEN_URL);
@@ -209,6 +218,7 @@ static int nh_default_answer(nh_parser_t* nh) {
 static int nh_on_headers_complete(llhttp_t* p) {
   nh_parser_t* nh = nh_of(p);
   nh->header_nread = 0;
+  nh->headers_done = 1;
   nh->last_span = 0;
   nh->value_zone = 0;
   int nstr = nh_close_group(nh);
@@ -239,6 +249,7 @@ static int nh_on_body(llhttp_t* p, const char* at, size_t length) {
 
 static int nh_on_message_complete(llhttp_t* p) {
   nh_parser_t* nh = nh_of(p);
+  nh->message_start = 0;
   nh->last_span = 0;
   nh->value_zone = 0;
   int nstr = nh_close_group(nh);
@@ -348,6 +359,8 @@ void nh_init(nh_parser_t* nh, int type, uint64_t max_header_size, uint32_t lenie
   nh->last_span = 0;
   nh->last_span_end = NULL;
   nh->value_zone = 0;
+  nh->message_start = 0;
+  nh->headers_done = 0;
   nh->nread = 0;
   nh->err = 0;
   nh->reason = NULL;

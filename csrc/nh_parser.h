@@ -70,6 +70,12 @@ typedef struct nh_parser_s {
   size_t ev_cap;
 
   /* Per-message state, as Node's binding keeps it. */
+  /* For the server's headers/request timeouts (Node's ConnectionsList): when the
+   * message in progress began (CLOCK_MONOTONIC seconds, time.monotonic() in Python;
+   * 0 when idle) and whether its headers are complete. */
+  double message_start;
+  int headers_done;
+
   int cur; /* open string: 0 none, 1 url or status text, 2 name, 3 value */
   int in_group;
   size_t group_blk; /* where the open group starts in blk */

@@ -104,3 +104,13 @@ class TrailerInvalidError(NodeError, ValueError):
 
     def __init__(self) -> None:
         super().__init__("Trailers are invalid with this transfer encoding")
+
+
+class RequestTimeoutError(NodeError, TimeoutError):
+    """``ERR_HTTP_REQUEST_TIMEOUT``: headers or request not received within the server's
+    ``headers_timeout``/``request_timeout``."""
+
+    code = "ERR_HTTP_REQUEST_TIMEOUT"
+
+    def __init__(self) -> None:
+        super().__init__("Request timeout")

@@ -8,6 +8,7 @@ finished (HTTP/1.1 pipelining).
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -15,10 +16,11 @@ from . import _net
 from ._common import CONTINUE_EXPRESSION, CHUNK_EXPRESSION, check_invalid_header_char
 from ._constants import MAX_HEADER_PAIRS, STATUS_CODES
 from ._errors import NodeError, ParseError
-from ._http_errors import HeadersSentError, InvalidCharError, InvalidStatusCodeError
+from ._http_errors import HeadersSentError, InvalidCharError, InvalidStatusCodeError, RequestTimeoutError
 from ._incoming import IncomingMessage
 from ._outgoing import OutgoingMessage, latin1
 from ._parser import LENIENT_ALL_NODE, HTTPParser
+from ._runtime import Timer
 
 __all__ = ["Server", "ServerResponse", "create_server"]
 
@@ -172,6 +174,9 @@ class _Connection:
             socket.on(event, listener)
         if server.timeout:
             socket.set_timeout(server.timeout)
+        # A connection that sends nothing counts as a request in progress (Node's DoS guard).
+        parser._nh.message_start = time.monotonic()
+        server._track(self)
 
     def _listeners(self) -> tuple[tuple[str, Callable[..., Any]], ...]:
         return (("end", self.on_end), ("close", self.on_close), ("error", self.on_error),
@@ -199,7 +204,20 @@ class _Connection:
         else:
             self.socket.end()
 
+    def expired(self, now: float, headers_timeout: float, request_timeout: float) -> bool:
+        """Node's ConnectionsList.expired for this connection (timeouts in seconds, 0 off)."""
+        nh = self.parser._nh
+        start = nh.message_start
+        if not start:
+            return False
+        late = (not nh.headers_done and headers_timeout and now - start > headers_timeout) or (
+            request_timeout and now - start > request_timeout)
+        if late:
+            nh.message_start = 0  # reported once, as Node drops it from the active list
+        return bool(late)
+
     def on_close(self, had_error: bool = False) -> None:
+        self.server._untrack(self)
         for req in self.incoming:
             if not req.complete:
                 req.aborted = True
@@ -377,12 +395,42 @@ class Server(_net.Server):
         self.require_host_header = bool(opts.get("require_host_header", True))
         self.join_duplicate_headers = bool(opts.get("join_duplicate_headers", False))
         self.http_allow_half_open = False
+        self.connections_checking_interval = int(opts.get("connections_checking_interval", 30_000))
+        self._http_connections: set[_Connection] = set()
+        self._checker: Timer | None = None
         if request_listener is not None:
             self.on("request", request_listener)
         self.on("connection", self._on_connection)
 
     def _on_connection(self, socket: _net.Socket) -> None:
         _Connection(self, socket)
+
+    def _track(self, connection: _Connection) -> None:
+        self._http_connections.add(connection)
+        if self._checker is None and self.connections_checking_interval > 0:
+            # One unref'd sweep per server, as Node's setInterval(checkConnections).unref().
+            self._checker = self._runtime.set_timeout(self._check_connections,
+                                                      self.connections_checking_interval).unref()
+
+    def _untrack(self, connection: _Connection) -> None:
+        self._http_connections.discard(connection)
+        if not self._http_connections and self._checker is not None:
+            self._checker.cancel()
+            self._checker = None
+
+    def _check_connections(self) -> None:
+        """Node's checkConnections: 408 to whoever is too slow with headers or a request."""
+        headers = self.headers_timeout / 1000 if self.headers_timeout > 0 else 0.0
+        request = self.request_timeout / 1000 if self.request_timeout > 0 else 0.0
+        if request and headers > request:
+            headers, request = request, headers
+        if headers or request:
+            now = time.monotonic()
+            for connection in list(self._http_connections):
+                if connection.expired(now, headers, request):
+                    connection.on_error(RequestTimeoutError())
+        if self._checker is not None:
+            self._checker.refresh()
 
     def set_timeout(self, msecs: float = 0, callback: Callable[..., Any] | None = None) -> Server:
         self.timeout = int(msecs)

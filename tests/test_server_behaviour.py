@@ -129,3 +129,23 @@ def test_a_raising_handler_is_reported_like_an_uncaught_exception(backend: str) 
 
     with pytest.raises(RuntimeError, match="handler bug"):
         run(main, backend=backend)
+
+
+@pytest.mark.parametrize("sent", [b"", b"GET / HTTP/1.1\r\nHost: x\r\n", b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 9\r\n\r\nab"])
+async def test_slow_clients_get_408_and_others_are_served(anyio_backend: str, sent: bytes) -> None:
+    # Observed from node 24.21.0 with the same options and handler: all three get the 408.
+    def answer_after_body(req: IncomingMessage, res: ServerResponse) -> None:
+        req.on("end", lambda: res.end("ok"))
+        req.resume()
+
+    async with runtime():
+        server = create_server({"headers_timeout": 100, "request_timeout": 200,
+                                "connections_checking_interval": 20}, answer_after_body)
+        port = await start(server)
+        async with await anyio.connect_tcp("127.0.0.1", port) as slow:
+            await slow.send(sent)
+            async with await anyio.connect_tcp("127.0.0.1", port) as quick:
+                await quick.send(GET)
+                assert (await read_until(quick, b"\r\n\r\nok")).startswith(b"HTTP/1.1 200 OK")
+            assert await read_to_eof(slow) == b"HTTP/1.1 408 Request Timeout\r\nConnection: close\r\n\r\n"
+        server.close()
