@@ -46,6 +46,7 @@ class ServerResponse(OutgoingMessage):
         self.send_date = True
         self._sent100 = False
         self._expect_continue = False
+        self._on_finish: Callable[[IncomingMessage, ServerResponse], Any] | None = None
         if req.http_version_major < 1 or req.http_version_minor < 1:
             te = req.headers.get("te")
             self.use_chunked_encoding_by_default = bool(te and CHUNK_EXPRESSION.search(te))
@@ -142,7 +143,25 @@ class ServerResponse(OutgoingMessage):
 
     def _finish(self) -> None:
         if not self.writable_finished:
-            super()._finish()
+            self.writable_finished = True
+            hook, self._on_finish = self._on_finish, None
+            if hook is not None:
+                hook(self.req, self)
+            self.emit("finish")
+
+
+def _host_and_expect(raw: list[str]) -> tuple[bool, str | None]:
+    """Whether a Host line exists, and Expect as ``req.headers`` joins it (", "): what
+    Node reads here, without building the whole headers object per request."""
+    host = False
+    expect: list[str] = []
+    for i in range(0, len(raw), 2):
+        name = raw[i]
+        if len(name) == 4 and name.lower() == "host":
+            host = True
+        elif len(name) == 6 and name.lower() == "expect":
+            expect.append(raw[i + 1])
+    return host, ", ".join(expect) if expect else None
 
 
 class _Connection:
@@ -304,9 +323,12 @@ class _Connection:
             self.outgoing.append(res)
         else:
             res.assign_socket(self.socket)
-        res.once("finish", lambda: self.on_response_finish(req, res))
+        # Node adds resOnFinish as the first 'finish' listener; a hook run just before the
+        # 'finish' listeners keeps that order without a once-wrapper per request.
+        res._on_finish = self.on_response_finish
         if major == 1 and minor == 1:
-            if server.require_host_header and "host" not in req.headers:
+            host, expect = _host_and_expect(raw)
+            if server.require_host_header and not host:
                 res.write_head(400, ["Connection", "close"])
                 res.end()
                 return 0
@@ -319,7 +341,7 @@ class _Connection:
                     res.write_head(503)
                     res.end()
                     return 0
-            expect = req.headers.get("expect")
+
             if expect is not None:
                 if CONTINUE_EXPRESSION.search(expect):
                     res._expect_continue = True
