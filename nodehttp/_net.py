@@ -80,7 +80,7 @@ class Socket(EventEmitter):
         self.remote_address: str | None = None
         self.remote_port: int | None = None
         self.remote_family: str | None = None
-        self._local: tuple[str, int] | None = None
+        self._local: Any = None
 
     # Transport side ------------------------------------------------------------------
     def _attach(self, transport: _Transport) -> None:
@@ -241,9 +241,11 @@ class Socket(EventEmitter):
             self._transport.setsockopt(_socket.SOL_SOCKET, _socket.SO_KEEPALIVE, 1 if enable else 0)
         return self
 
-    def address(self) -> dict[str, Any]:
+    def address(self) -> dict[str, Any] | str:
         if self._local is None:
             return {}
+        if isinstance(self._local, str):  # a unix socket
+            return self._local
         host, port = self._local[0], self._local[1]
         return {"address": host, "family": "IPv6" if ":" in host else "IPv4", "port": port}
 
@@ -479,7 +481,7 @@ class Server(EventEmitter):
         self._runtime = current_runtime()
         self.allow_half_open = allow_half_open
         self.listening = False
-        self._address: dict[str, Any] | None = None
+        self._address: dict[str, Any] | str | None = None
         self._closer: Callable[[], None] | None = None
         self._connections: set[Socket] = set()
         self._drained = anyio.Event()
@@ -487,25 +489,44 @@ class Server(EventEmitter):
         if connection_listener is not None:
             self.on("connection", connection_listener)
 
-    def listen(self, port: int = 0, host: str | None = None, backlog: int = 511,
+    def listen(self, port: Any = 0, host: Any = None, backlog: Any = None,
                callback: Callable[..., Any] | None = None) -> Server:
-        """Start listening; returns at once, 'listening' follows (Node's ``server.listen``)."""
-        if callable(host):
-            callback, host = host, None
-        if callable(backlog):
-            callback, backlog = backlog, 511
-        if callback is not None:
-            self.once("listening", callback)
-        self._runtime.spawn(self._listen, port, host, backlog)
+        """Start listening; returns at once, 'listening' follows (Node's ``server.listen``).
+
+        ``listen(port, host, backlog, callback)`` for TCP, ``listen(path)`` for a unix
+        socket, ``listen(handle)`` for a listening ``socket.socket`` or ``{"fd": n}``, or
+        ``listen({"port":..., "host":..., "path":..., "backlog":...})``; trailing
+        arguments may be left out and the callback given earlier, as in Node.
+        """
+        args = [a for a in (port, host, backlog, callback) if a is not None]
+        if args and callable(args[-1]):
+            self.once("listening", args.pop())
+        port, host, backlog = (args + [0, None, None][len(args):])[:3]
+        backlog = 511 if backlog is None else backlog
+        if isinstance(port, dict):
+            options = port
+            if "fd" in options:
+                target: tuple[Any, ...] = ("socket", _socket.socket(fileno=int(options["fd"])))
+            elif options.get("path"):
+                target = ("unix", str(options["path"]))
+            else:
+                target = ("tcp", options.get("host"), int(options.get("port") or 0))
+            backlog = int(options.get("backlog", 511))
+        elif isinstance(port, _socket.socket):
+            target = ("socket", port)
+        elif isinstance(port, str) and not port.isdigit():
+            target = ("unix", port)
+        else:
+            target = ("tcp", host, int(port))
+        self._runtime.spawn(self._listen, target, int(backlog))
         return self
 
-    async def _listen(self, port: int, host: str | None, backlog: int) -> None:
-        host = host or "::"
+    async def _listen(self, target: tuple[Any, ...], backlog: int) -> None:
         try:
             if self._runtime.backend == "asyncio":
-                await self._listen_asyncio(port, host, backlog)
+                await self._listen_asyncio(target, backlog)
             else:
-                await self._listen_streams(port, host, backlog)
+                await self._listen_streams(target, backlog)
         except OSError as exc:
             self.emit("error", _os_error(exc, "listen"))
 
@@ -522,16 +543,27 @@ class Server(EventEmitter):
             self._drained.set()
 
     def _listening(self, sockname: Any) -> None:
-        host, port = sockname[0], sockname[1]
-        self._address = {"address": host, "family": "IPv6" if ":" in host else "IPv4", "port": port}
+        if isinstance(sockname, str):  # a unix socket: Node's address() is the path
+            self._address = sockname
+        else:
+            host, port = sockname[0], sockname[1]
+            self._address = {"address": host, "family": "IPv6" if ":" in host else "IPv4", "port": port}
         self.listening = True
         self.emit("listening")
 
-    async def _listen_asyncio(self, port: int, host: str, backlog: int) -> None:
+    async def _listen_asyncio(self, target: tuple[Any, ...], backlog: int) -> None:
         loop = asyncio.get_running_loop()
-        server = await loop.create_server(
-            lambda: _AsyncioTransport(self._on_socket), host=host, port=port, backlog=backlog,
-            reuse_address=True)
+
+        def factory() -> _AsyncioTransport:
+            return _AsyncioTransport(self._on_socket)
+
+        if target[0] == "unix":
+            server = await loop.create_unix_server(factory, path=target[1], backlog=backlog)
+        elif target[0] == "socket":
+            server = await loop.create_server(factory, sock=target[1], backlog=backlog)
+        else:
+            server = await loop.create_server(factory, host=target[1] or "::", port=target[2],
+                                              backlog=backlog, reuse_address=True)
         done = anyio.Event()
 
         def closer() -> None:
@@ -545,9 +577,15 @@ class Server(EventEmitter):
         finally:
             server.close()
 
-    async def _listen_streams(self, port: int, host: str, backlog: int) -> None:
-        listener = await anyio.create_tcp_listener(local_host=host, local_port=port, backlog=backlog,
-                                                   reuse_port=False)
+    async def _listen_streams(self, target: tuple[Any, ...], backlog: int) -> None:
+        listener: Any
+        if target[0] == "unix":
+            listener = await anyio.create_unix_listener(target[1], backlog=backlog)
+        elif target[0] == "socket":
+            listener = await anyio.abc.SocketListener.from_socket(target[1])
+        else:
+            listener = await anyio.create_tcp_listener(local_host=target[1] or "::", local_port=target[2],
+                                                       backlog=backlog)
         done = anyio.Event()
         self._closer = done.set
         sockname = listener.extra(anyio.abc.SocketAttribute.local_address)
@@ -568,7 +606,7 @@ class Server(EventEmitter):
         transport = _StreamTransport(stream)
         await transport.serve(Socket(), self._on_socket)
 
-    def address(self) -> dict[str, Any] | None:
+    def address(self) -> dict[str, Any] | str | None:
         return self._address
 
     def close(self, callback: Callable[..., Any] | None = None) -> Server:

@@ -172,3 +172,34 @@ async def test_listen_error_is_eaddrinuse(anyio_backend: str) -> None:
         first.close()
     assert getattr(errors[0], "code", None) == "EADDRINUSE"
     assert isinstance(errors[0], OSError)
+
+
+async def test_listen_on_a_unix_socket_and_on_a_given_socket(anyio_backend: str, tmp_path: Any) -> None:
+    import socket as stdlib_socket
+
+    path = str(tmp_path / "server.sock")
+    async with runtime():
+        def greet(sock: Socket) -> None:
+            sock.end(b"hi")
+
+        unix = Server(greet)
+        ready = anyio.Event()
+        unix.listen(path, ready.set)
+        with anyio.fail_after(5):
+            await ready.wait()
+        assert unix.address() == path
+        async with await anyio.connect_unix(path) as client:
+            assert await read_all(client) == b"hi"
+        unix.close()
+
+        raw = stdlib_socket.socket()
+        raw.bind((LOOPBACK, 0))
+        raw.listen()
+        raw.setblocking(False)
+        given = Server(greet)
+        given.listen(raw)
+        port = await listening(given)
+        assert port == raw.getsockname()[1]
+        async with await anyio.connect_tcp(LOOPBACK, port) as client:
+            assert await read_all(client) == b"hi"
+        given.close()
