@@ -17,15 +17,19 @@ from __future__ import annotations
 import asyncio
 import errno
 import socket as _socket
+import sys
 from collections import deque
 from collections.abc import Callable
 from functools import partial
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 import anyio
 import anyio.abc
 
 from ._errors import NodeError
+
+if sys.version_info < (3, 11):
+    from exceptiongroup import BaseExceptionGroup
 from ._events import EventEmitter
 from ._runtime import Runtime, Timer, current_runtime
 
@@ -95,8 +99,9 @@ class Socket(EventEmitter):
 
     def _on_bytes(self, data: bytes) -> None:
         self.bytes_read += len(data)
-        if self._timer is not None:
-            self._timer.refresh()
+        timer = self._timer
+        if timer is not None and timer.active:
+            timer.refresh()
         consumer = self.on_data
         try:
             if consumer is not None:
@@ -159,8 +164,9 @@ class Socket(EventEmitter):
         if transport is None or self._ended:
             return False
         self.bytes_written += len(data)
-        if self._timer is not None:
-            self._timer.refresh()
+        timer = self._timer
+        if timer is not None and timer.active:
+            timer.refresh()
         transport.write(data)
         if callback is not None:
             self._runtime.set_timeout(callback, 0)
@@ -215,16 +221,21 @@ class Socket(EventEmitter):
         """Emit 'timeout' after ``msecs`` of inactivity (0 disables), as Node's socket does."""
         if callback is not None:
             self.once("timeout", callback)
-        if self._timer is not None:
-            self._timer.cancel()
-            self._timer = None
         self._timeout_ms = msecs
-        if msecs > 0 and not self.destroyed:
+        timer = self._timer
+        if msecs <= 0 or self.destroyed:
+            if timer is not None:
+                timer.cancel()
+        elif timer is None:
             self._timer = self._runtime.set_timeout(self._on_timeout, msecs).unref()
+        else:
+            # One timer per socket, re-armed: the server sets a keep-alive timeout after
+            # every response and clears it at every request.
+            timer.delay = max(msecs, 1.0) / 1000.0
+            timer.refresh()
         return self
 
     def _on_timeout(self) -> None:
-        self._timer = None
         self.emit("timeout")
 
     @property
@@ -282,7 +293,8 @@ class _AsyncioTransport(asyncio.Protocol):
 
     # asyncio.Protocol
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        assert isinstance(transport, asyncio.Transport)
+        # uvloop's transports do not subclass asyncio.Transport; they have its methods.
+        transport = cast(asyncio.Transport, transport)
         self._transport = transport
         # asyncio pauses above `high`; Node's write() returns false at >= the mark. With
         # high = mark - 1 the two agree, so resume_writing always follows a False.
@@ -373,8 +385,11 @@ class _StreamTransport:
                         on_connection(sock)
                         await self._reader()
                         tg.cancel_scope.cancel()
-                except (anyio.BrokenResourceError, anyio.ClosedResourceError, OSError) as exc:
-                    error = exc if not self._closing else None
+                except Exception as exc:  # noqa: BLE001 - sorted out just below
+                    failure = _connection_failure(exc)
+                    if failure is None:
+                        raise
+                    error = failure if not self._closing else None
         finally:
             # Also when the runtime itself is cancelled: the socket never outlives it.
             with anyio.CancelScope(shield=True):
@@ -470,6 +485,22 @@ class _StreamTransport:
 async def _run_in(scope: anyio.CancelScope, func: Callable[[], Any]) -> None:
     with scope:
         await func()
+
+
+_CONNECTION_ERRORS = (anyio.BrokenResourceError, anyio.ClosedResourceError, OSError)
+
+
+def _connection_failure(exc: BaseException) -> BaseException | None:
+    """The peer's failure (a reset, a broken pipe) behind ``exc``, or None for a real bug.
+
+    anyio's task groups wrap what their tasks raise in an exception group."""
+    if isinstance(exc, _CONNECTION_ERRORS):
+        return exc
+    if isinstance(exc, BaseExceptionGroup):
+        failures = [_connection_failure(e) for e in exc.exceptions]
+        if failures and all(f is not None for f in failures):
+            return failures[0]
+    return None
 
 
 class Server(EventEmitter):

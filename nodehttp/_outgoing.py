@@ -147,7 +147,10 @@ class OutgoingMessage(EventEmitter):
 
     # Framing (Node's _storeHeader) -------------------------------------------------------
     def _store_header(self, first_line: str, headers: Any) -> None:
-        state: HeaderState = render_headers(headers, first_line, content_length=self._content_length)
+        if headers is None:
+            state = HeaderState(first_line, self._content_length)  # no header lines to write
+        else:
+            state = render_headers(headers, first_line, content_length=self._content_length)
         if state.connection:
             self._removed_connection = False
             if state.connection_close:

@@ -47,7 +47,7 @@ def current_runtime() -> Runtime:
 class Timer:
     """A Node timer (``setTimeout``'s result): ``cancel()`` is ``clearTimeout``."""
 
-    __slots__ = ("_runtime", "callback", "args", "deadline", "delay", "active", "_ref", "_seq")
+    __slots__ = ("_runtime", "callback", "args", "deadline", "delay", "active", "_ref", "_seq", "_entry")
 
     def __init__(self, runtime: Runtime, delay: float, callback: Callable[..., Any], args: tuple[Any, ...]) -> None:
         self._runtime = runtime
@@ -58,6 +58,7 @@ class Timer:
         self.active = False
         self._ref = True
         self._seq = 0
+        self._entry: float | None = None  # the deadline of its heap entry, if it has one
 
     def cancel(self) -> None:
         """Stop the timer (Node's ``clearTimeout``)."""
@@ -111,9 +112,17 @@ class Runtime:
         self._tick_wake = anyio.Event()
         # asyncio has call_soon; other backends get one task that runs queued ticks.
         self._loop: asyncio.AbstractEventLoop | None = None
+        # The backend's own clock (what anyio's deadlines use), without anyio's dispatch.
+        self._clock: Callable[[], float]
         if backend == "asyncio":
             self._loop = asyncio.get_running_loop()
+            self._clock = self._loop.time
         else:
+            self._clock = anyio.current_time
+            if backend == "trio":
+                import trio
+
+                self._clock = trio.current_time
             task_group.start_soon(self._tick_task)
 
     # Keep-alive count --------------------------------------------------------------
@@ -203,32 +212,46 @@ class Runtime:
             timer.active = True
             if timer._ref:
                 self.ref()
-        timer.deadline = anyio.current_time() + timer.delay
-        timer._seq = next(self._seq)
-        heapq.heappush(self._heap, (timer.deadline, timer._seq, timer))
+        deadline = self._clock() + timer.delay
+        timer.deadline = deadline
+        # Lazy heap: a re-armed timer keeps its entry, which is moved when it comes up; a
+        # keep-alive timer refreshed on every request costs an assignment, not a push.
+        if timer._entry is None or deadline < timer._entry:
+            timer._seq = next(self._seq)
+            timer._entry = deadline
+            heapq.heappush(self._heap, (deadline, timer._seq, timer))
         if self._timer_scope is None:
             self._timer_scope = anyio.CancelScope()
-            self._timer_wake = timer.deadline
+            self._timer_wake = deadline
             self.task_group.start_soon(self._timers)
-        elif timer.deadline < self._timer_wake:
-            self._timer_wake = timer.deadline
-            self._timer_scope.deadline = timer.deadline
+        elif deadline < self._timer_wake:
+            self._timer_wake = deadline
+            self._timer_scope.deadline = deadline
 
     async def _timers(self) -> None:
         heap = self._heap
         while heap:
-            deadline, seq, timer = heap[0]
-            if not timer.active or timer._seq != seq:
-                heapq.heappop(heap)  # cancelled or re-armed since
+            entry, seq, timer = heap[0]
+            if timer._seq != seq:
+                heapq.heappop(heap)  # superseded by an earlier entry
                 continue
-            now = anyio.current_time()
-            if deadline > now:
-                self._timer_wake = deadline
-                with anyio.CancelScope(deadline=deadline) as sleep_scope:
+            if not timer.active:
+                heapq.heappop(heap)
+                timer._entry = None
+                continue
+            if timer.deadline > entry:
+                heapq.heapreplace(heap, (timer.deadline, seq, timer))  # refreshed since
+                timer._entry = timer.deadline
+                continue
+            now = self._clock()
+            if entry > now:
+                self._timer_wake = entry
+                with anyio.CancelScope(deadline=entry) as sleep_scope:
                     self._timer_scope = sleep_scope
                     await anyio.sleep_forever()
                 continue
             heapq.heappop(heap)
+            timer._entry = None
             timer.cancel()
             try:
                 timer.callback(*timer.args)

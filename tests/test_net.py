@@ -203,3 +203,29 @@ async def test_listen_on_a_unix_socket_and_on_a_given_socket(anyio_backend: str,
         async with await anyio.connect_tcp(LOOPBACK, port) as client:
             assert await read_all(client) == b"hi"
         given.close()
+
+
+async def test_a_peer_reset_is_a_close_not_a_crash(anyio_backend: str) -> None:
+    import socket as stdlib_socket
+    import struct
+
+    closed = anyio.Event()
+    async with runtime():
+        def on_connection(sock: Socket) -> None:
+            sock.on("close", lambda had_error: closed.set())
+            sock.on("error", lambda err: None)
+
+        server = Server(on_connection)
+        server.listen(0, LOOPBACK)
+        port = await listening(server)
+        raw = stdlib_socket.create_connection((LOOPBACK, port))
+        raw.sendall(b"x")
+        # SO_LINGER 0: close() sends RST, as wrk does when it stops.
+        raw.setsockopt(stdlib_socket.SOL_SOCKET, stdlib_socket.SO_LINGER, struct.pack("ii", 1, 0))
+        raw.close()
+        with anyio.fail_after(5):
+            await closed.wait()
+        # The server is still up.
+        async with await anyio.connect_tcp(LOOPBACK, port):
+            pass
+        server.close()
