@@ -48,7 +48,7 @@ static int nh_nomem(nh_parser_t* nh) {
 static int nh_reserve_blk(nh_parser_t* nh, size_t extra) {
   size_t need = nh->blk_len + extra;
   if (need <= nh->blk_cap) return 0;
-  size_t cap = nh->blk_cap ? nh->blk_cap : 1024;
+  size_t cap = nh->blk_cap ? nh->blk_cap : 512;
   while (cap < need) cap *= 2;
   char* blk = (char*)realloc(nh->blk, cap);
   if (blk == NULL) return -1;
@@ -59,7 +59,7 @@ static int nh_reserve_blk(nh_parser_t* nh, size_t extra) {
 
 static int nh_push_len(nh_parser_t* nh, uint32_t len) {
   if (nh->nlens == nh->lens_cap) {
-    size_t cap = nh->lens_cap ? nh->lens_cap * 2 : 64;
+    size_t cap = nh->lens_cap ? nh->lens_cap * 2 : 32;
     uint32_t* lens = (uint32_t*)realloc(nh->lens, cap * sizeof(uint32_t));
     if (lens == NULL) return -1;
     nh->lens = lens;
@@ -71,7 +71,7 @@ static int nh_push_len(nh_parser_t* nh, uint32_t len) {
 
 static int64_t* nh_event(nh_parser_t* nh, size_t words) {
   if (nh->nev + words > nh->ev_cap) {
-    size_t cap = nh->ev_cap ? nh->ev_cap : 64;
+    size_t cap = nh->ev_cap ? nh->ev_cap : 32;
     while (cap < nh->nev + words) cap *= 2;
     int64_t* ev = (int64_t*)realloc(nh->ev, cap * sizeof(int64_t));
     if (ev == NULL) return NULL;

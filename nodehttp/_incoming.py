@@ -10,7 +10,6 @@ Headers are built from ``raw_headers`` on first access, as Node 24 does.
 
 from __future__ import annotations
 
-from collections import deque
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
@@ -49,7 +48,9 @@ class IncomingMessage(EventEmitter):
         self._headers: dict[str, Any] | None = None
         self._trailers: dict[str, Any] | None = None
         # Readable state.
-        self._buffer: deque[bytes] = deque()
+        # A list, not a deque: every request has one and it is rarely more than a chunk or
+        # two long, while an empty deque weighs ten times an empty list.
+        self._buffer: list[bytes] = []
         self._buffered = 0
         self._stopped = False  # _push asked the server to stop reading the socket
         self._flowing: bool | None = None  # None: nobody asked yet (Node's readableFlowing)
@@ -116,7 +117,7 @@ class IncomingMessage(EventEmitter):
         return True
 
     def _take(self) -> bytes:
-        chunk = self._buffer.popleft()
+        chunk = self._buffer.pop(0)
         self._buffered -= len(chunk)
         if self._stopped and self._buffered < HIGH_WATER_MARK:
             self._stopped = False

@@ -60,6 +60,14 @@ def _os_error(exc: BaseException, syscall: str) -> SocketError:
 class Socket(EventEmitter):
     """Node's ``net.Socket`` (the parts http uses), on either transport."""
 
+    # Slots: a server holds one per open connection, idle ones included.
+    __slots__ = (
+        "_runtime", "_transport", "on_data", "allow_half_open", "destroyed", "writable",
+        "readable", "_ended", "_timeout_ms", "_timer", "_paused", "_need_drain",
+        "bytes_written", "bytes_read", "server", "parser", "_http_message", "http_connection",
+        "remote_address", "remote_port", "remote_family", "_local", "__weakref__",
+    )
+
     def __init__(self) -> None:
         super().__init__()
         self._runtime: Runtime = current_runtime()
@@ -285,6 +293,8 @@ class _Transport(Protocol):
 
 class _AsyncioTransport(asyncio.Protocol):
     """The asyncio hot path: protocol callbacks straight into the Socket."""
+
+    __slots__ = ("_on_connection", "_transport", "socket")
 
     def __init__(self, on_connection: Callable[[Socket], Any]) -> None:
         self._on_connection = on_connection

@@ -167,6 +167,9 @@ def _host_and_expect(raw: list[str]) -> tuple[bool, str | None]:
 class _Connection:
     """Node's per-connection ``state``, and the socket and parser callbacks over it."""
 
+    __slots__ = ("server", "socket", "runtime", "incoming", "outgoing", "outgoing_data",
+                 "requests_count", "keep_alive_timeout_set", "current", "parser")
+
     def __init__(self, server: Server, socket: _net.Socket) -> None:
         self.server = server
         self.socket = socket
