@@ -17,7 +17,7 @@ import anyio
 
 from ._events import EventEmitter
 from ._headers import build_headers, build_headers_distinct
-from ._runtime import current_runtime
+from ._runtime import Runtime, current_runtime
 
 __all__ = ["IncomingMessage"]
 
@@ -28,40 +28,42 @@ HIGH_WATER_MARK = 16384
 class IncomingMessage(EventEmitter):
     """Node's ``http.IncomingMessage``."""
 
-    def __init__(self, socket: Any) -> None:
+    # Defaults live on the class: one is made per request, and most stay untouched.
+    http_version_major = 1
+    http_version_minor = 1
+    http_version = "1.1"
+    method: str | None = None
+    url = ""
+    status_code: int | None = None
+    status_message: str | None = None
+    join_duplicate_headers = False
+    complete = False
+    aborted = False
+    upgrade = False
+    _headers: dict[str, Any] | None = None
+    _trailers: dict[str, Any] | None = None
+    # Readable state.
+    _buffered = 0
+    _stopped = False  # _push asked the server to stop reading the socket
+    _flowing: bool | None = None  # None: nobody asked yet (Node's readableFlowing)
+    _ended = False  # the body is complete (push(null))
+    readable_ended = False  # 'end' was emitted
+    _consuming = False
+    _dumped = False
+    _end_scheduled = False
+    destroyed = False
+    on_resume: Callable[[], Any] | None = None  # the server's readStart
+
+    def __init__(self, socket: Any, runtime: Runtime | None = None) -> None:
         super().__init__()
-        self._runtime = current_runtime()
+        self._runtime = runtime or current_runtime()
         self.socket = socket
-        self.http_version_major = 1
-        self.http_version_minor = 1
-        self.http_version = "1.1"
-        self.method: str | None = None
-        self.url = ""
-        self.status_code: int | None = None
-        self.status_message: str | None = None
         self.raw_headers: list[str] = []
         self.raw_trailers: list[str] = []
-        self.join_duplicate_headers = False
-        self.complete = False
-        self.aborted = False
-        self.upgrade = False
-        self._headers: dict[str, Any] | None = None
-        self._trailers: dict[str, Any] | None = None
-        # Readable state.
         # A list, not a deque: every request has one and it is rarely more than a chunk or
         # two long, while an empty deque weighs ten times an empty list.
         self._buffer: list[bytes] = []
-        self._buffered = 0
-        self._stopped = False  # _push asked the server to stop reading the socket
-        self._flowing: bool | None = None  # None: nobody asked yet (Node's readableFlowing)
-        self._ended = False  # the body is complete (push(null))
-        self.readable_ended = False  # 'end' was emitted
-        self._consuming = False
-        self._dumped = False
-        self._end_scheduled = False
-        self.destroyed = False
         self._read_waiters: list[anyio.Event] = []
-        self.on_resume: Callable[[], Any] | None = None  # the server's readStart
 
     # Headers ---------------------------------------------------------------------------
     @property

@@ -16,7 +16,7 @@ from typing import Any
 from ._events import EventEmitter
 from ._headers import HeaderState, OutgoingHeaders, render_headers
 from ._http_errors import HeadersSentError, TrailerInvalidError
-from ._runtime import current_runtime
+from ._runtime import Runtime, current_runtime
 
 __all__ = ["OutgoingMessage"]
 
@@ -66,33 +66,35 @@ def _to_bytes(chunk: bytes | bytearray | memoryview | str, encoding: str | None)
 class OutgoingMessage(EventEmitter):
     """What ServerResponse and ClientRequest share: headers, framing, the body writer."""
 
-    def __init__(self) -> None:
+    # Defaults live on the class: one message is made per request.
+    _out: OutgoingHeaders | None = None
+    _header: str | None = None
+    _header_sent = False
+    chunked_encoding = False
+    should_keep_alive = True
+    max_requests_on_connection_reached = False
+    _default_keep_alive = True
+    use_chunked_encoding_by_default = True
+    send_date = False
+    _removed_connection = False
+    _removed_cont_len = False
+    _removed_te = False
+    _content_length: int | None = None
+    _has_body = True
+    _trailer = ""
+    finished = False
+    writable_finished = False
+    _last = False
+    socket: Any = None
+    _keep_alive_timeout = 0
+    _max_requests_per_socket = 0
+    destroyed = False
+    _on_pending_data: Callable[[int], Any] | None = None
+
+    def __init__(self, runtime: Runtime | None = None) -> None:
         super().__init__()
-        self._runtime = current_runtime()
-        self._out: OutgoingHeaders | None = None
-        self._header: str | None = None
-        self._header_sent = False
-        self.chunked_encoding = False
-        self.should_keep_alive = True
-        self.max_requests_on_connection_reached = False
-        self._default_keep_alive = True
-        self.use_chunked_encoding_by_default = True
-        self.send_date = False
-        self._removed_connection = False
-        self._removed_cont_len = False
-        self._removed_te = False
-        self._content_length: int | None = None
-        self._has_body = True
-        self._trailer = ""
-        self.finished = False
-        self.writable_finished = False
-        self._last = False
-        self.socket: Any = None
+        self._runtime = runtime or current_runtime()
         self._output: list[bytes] = []
-        self._keep_alive_timeout = 0
-        self._max_requests_per_socket = 0
-        self.destroyed = False
-        self._on_pending_data: Callable[[int], Any] | None = None
 
     # The header store (Node's kOutHeaders) --------------------------------------------
     @property

@@ -20,7 +20,7 @@ from ._http_errors import HeadersSentError, InvalidCharError, InvalidStatusCodeE
 from ._incoming import IncomingMessage
 from ._outgoing import OutgoingMessage, latin1
 from ._parser import LENIENT_ALL_NODE, HTTPParser
-from ._runtime import Timer
+from ._runtime import Runtime, Timer
 
 __all__ = ["Server", "ServerResponse", "create_server"]
 
@@ -36,17 +36,18 @@ _REPLIES = {
 class ServerResponse(OutgoingMessage):
     """Node's ``http.ServerResponse``."""
 
-    def __init__(self, req: IncomingMessage) -> None:
-        super().__init__()
+    status_code = 200
+    status_message: str | None = None
+    send_date = True
+    _sent100 = False
+    _expect_continue = False
+    _on_finish: Callable[[IncomingMessage, ServerResponse], Any] | None = None
+
+    def __init__(self, req: IncomingMessage, runtime: Runtime | None = None) -> None:
+        super().__init__(runtime or req._runtime)
         self.req = req
-        self.status_code = 200
-        self.status_message: str | None = None
         if req.method == "HEAD":
             self._has_body = False
-        self.send_date = True
-        self._sent100 = False
-        self._expect_continue = False
-        self._on_finish: Callable[[IncomingMessage, ServerResponse], Any] | None = None
         if req.http_version_major < 1 or req.http_version_minor < 1:
             te = req.headers.get("te")
             self.use_chunked_encoding_by_default = bool(te and CHUNK_EXPRESSION.search(te))
@@ -298,7 +299,7 @@ class _Connection:
                             status_code: Any, status_message: Any, upgrade: bool,
                             keep_alive: bool) -> int:
         server = self.server
-        req = IncomingMessage(self.socket)
+        req = IncomingMessage(self.socket, self.runtime)
         req.http_version_major = major
         req.http_version_minor = minor
         req.http_version = "1.1" if major == 1 and minor == 1 else f"{major}.{minor}"
@@ -317,7 +318,7 @@ class _Connection:
             if req.upgrade:
                 return 2
         self.incoming.append(req)
-        res = ServerResponse(req)
+        res = ServerResponse(req, self.runtime)
         res._keep_alive_timeout = server.keep_alive_timeout
         res._max_requests_per_socket = server.max_requests_per_socket
         res.should_keep_alive = keep_alive
