@@ -25,6 +25,7 @@ from typing import Any, Protocol, cast
 
 import anyio
 import anyio.abc
+import sniffio
 
 from ._errors import NodeError
 
@@ -111,13 +112,10 @@ class Socket(EventEmitter):
         if timer is not None and timer.active:
             timer.refresh()
         consumer = self.on_data
-        try:
-            if consumer is not None:
-                consumer(data)
-            else:
-                self.emit("data", data)
-        except Exception as exc:  # noqa: BLE001 - a listener's bug, reported as Node would
-            self._runtime.report_error(exc)
+        if consumer is not None:
+            self._runtime.io_callback(consumer, data)
+        else:
+            self._runtime.io_callback(self.emit, "data", data)
 
     def _on_eof(self) -> None:
         self.readable = False
@@ -407,18 +405,34 @@ class _StreamTransport:
             sock._on_closed(error)
 
     async def _reader(self) -> None:
-        stream = self._stream
         sock = self.socket
         assert sock is not None
+        receive = self._receive_trio if self._raw is not None and _trio_lowlevel() else self._stream.receive
         while True:
             if not self._resume.is_set():
                 await self._resume.wait()
             try:
-                data = await stream.receive()
+                data = await receive()
             except anyio.EndOfStream:
                 sock._on_eof()
                 await anyio.sleep_forever()  # the owner decides when to close
             sock._on_bytes(data)
+
+    async def _receive_trio(self) -> bytes:
+        """trio's recv tries first and, between requests, nearly always finds nothing:
+        wait for readability first, then read, with one schedule point per read."""
+        lowlevel = _trio_lowlevel()
+        raw = self._raw
+        assert raw is not None and lowlevel is not None
+        while True:
+            await lowlevel.wait_readable(raw)
+            try:
+                data = raw.recv(65536)
+            except (BlockingIOError, InterruptedError):
+                continue
+            if not data:
+                raise anyio.EndOfStream
+            return data
 
     async def _writer(self) -> None:
         stream = self._stream
@@ -495,6 +509,15 @@ class _StreamTransport:
 async def _run_in(scope: anyio.CancelScope, func: Callable[[], Any]) -> None:
     with scope:
         await func()
+
+
+def _trio_lowlevel() -> Any:
+    """trio.lowlevel when running on trio, else None."""
+    if sniffio.current_async_library() != "trio":
+        return None
+    import trio
+
+    return trio.lowlevel
 
 
 _CONNECTION_ERRORS = (anyio.BrokenResourceError, anyio.ClosedResourceError, OSError)

@@ -109,6 +109,7 @@ class Runtime:
         self.sockets: set[Any] = set()
         self._ticks: deque[tuple[Callable[..., Any], tuple[Any, ...]]] = deque()
         self._tick_scheduled = False
+        self._io_depth = 0
         self._tick_wake = anyio.Event()
         # asyncio has call_soon; other backends get one task that runs queued ticks.
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -178,10 +179,25 @@ class Runtime:
         self._ticks.append((callback, args))
         if not self._tick_scheduled:
             self._tick_scheduled = True
-            if self._loop is not None:
+            if self._io_depth:
+                pass  # the I/O callback running now drains the queue when it returns
+            elif self._loop is not None:
                 self._loop.call_soon(self._run_ticks)
             else:
                 self._tick_wake.set()
+
+    def io_callback(self, callback: Callable[..., Any], *args: Any) -> None:
+        """Run a transport callback (bytes arrived, peer ended...), then the ticks it
+        queued: they come "after the current callback", with no task switch for them."""
+        self._io_depth += 1
+        try:
+            callback(*args)
+        except Exception as exc:  # noqa: BLE001 - a listener's bug, reported as Node would
+            self.report_error(exc)
+        finally:
+            self._io_depth -= 1
+        if self._ticks and not self._io_depth:
+            self._run_ticks()
 
     def _run_ticks(self) -> None:
         ticks = self._ticks
