@@ -10,6 +10,7 @@ Headers are built from ``raw_headers`` on first access, as Node 24 does.
 
 from __future__ import annotations
 
+import codecs
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
@@ -23,6 +24,9 @@ __all__ = ["IncomingMessage"]
 
 # Node's Readable highWaterMark for IncomingMessage.
 HIGH_WATER_MARK = 16384
+
+# Node's encoding names that Python spells otherwise.
+_PY_ENCODINGS = {"latin1": "latin-1", "binary": "latin-1", "ucs2": "utf-16-le", "utf16le": "utf-16-le"}
 
 
 class IncomingMessage(EventEmitter):
@@ -53,6 +57,7 @@ class IncomingMessage(EventEmitter):
     _end_scheduled = False
     destroyed = False
     on_resume: Callable[[], Any] | None = None  # the server's readStart
+    _decoder: codecs.IncrementalDecoder | None = None  # set_encoding's
 
     def __init__(self, socket: Any, runtime: Runtime | None = None) -> None:
         super().__init__()
@@ -108,7 +113,7 @@ class IncomingMessage(EventEmitter):
         if self._dumped:
             return True
         if self._flowing and not self._buffer:
-            self.emit("data", chunk)
+            self._data(chunk)
             return True
         self._buffer.append(chunk)
         self._buffered += len(chunk)
@@ -142,6 +147,10 @@ class IncomingMessage(EventEmitter):
 
     def _emit_end(self) -> None:
         self.readable_ended = True
+        if self._decoder is not None:
+            tail = self._decoder.decode(b"", final=True)
+            if tail:
+                self.emit("data", tail)
         self.emit("end")
 
     def on(self, event: Any, listener: Any) -> IncomingMessage:
@@ -158,7 +167,7 @@ class IncomingMessage(EventEmitter):
         if not self._flowing:
             self._flowing = True
             while self._buffer and self._flowing:
-                self.emit("data", self._take())
+                self._data(self._take())
             self._maybe_end()
         return self
 
@@ -170,6 +179,34 @@ class IncomingMessage(EventEmitter):
 
     def is_paused(self) -> bool:
         return self._flowing is False
+
+    def set_encoding(self, encoding: str) -> IncomingMessage:
+        """Deliver 'data' as ``str`` decoded with ``encoding`` (a multi-byte character cut
+        between chunks is decoded whole, as Node's StringDecoder does)."""
+        self._decoder = codecs.getincrementaldecoder(_PY_ENCODINGS.get(encoding, encoding))()
+        return self
+
+    def _data(self, chunk: bytes) -> None:
+        decoder = self._decoder
+        if decoder is None:
+            self.emit("data", chunk)
+        else:
+            text = decoder.decode(chunk)
+            if text:
+                self.emit("data", text)
+
+    def pipe(self, destination: Any, end: bool = True) -> Any:
+        """Write every chunk to ``destination`` (anything with ``write``/``end`` and a
+        'drain' event), pausing while it asks to, and end it at the end (Node's pipe)."""
+        def on_data(chunk: Any) -> None:
+            if destination.write(chunk) is False:
+                self.pause()
+                destination.once("drain", self.resume)
+
+        self.on("data", on_data)
+        if end:
+            self.once("end", destination.end)
+        return destination
 
     def read(self) -> bytes | None:
         """Everything buffered, or None (Node's ``read()`` with no size)."""

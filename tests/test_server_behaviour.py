@@ -149,3 +149,31 @@ async def test_slow_clients_get_408_and_others_are_served(anyio_backend: str, se
                 assert (await read_until(quick, b"\r\n\r\nok")).startswith(b"HTTP/1.1 200 OK")
             assert await read_to_eof(slow) == b"HTTP/1.1 408 Request Timeout\r\nConnection: close\r\n\r\n"
         server.close()
+
+
+async def test_set_encoding_and_pipe(anyio_backend: str) -> None:
+    texts: list[str] = []
+
+    def handler(req: IncomingMessage, res: ServerResponse) -> None:
+        if req.url == "/text":
+            req.set_encoding("utf8")
+            req.on("data", texts.append)
+            req.on("end", lambda: res.end("".join(texts)))
+        else:
+            req.pipe(res)  # echo the body back
+
+    async with runtime():
+        server = create_server(handler)
+        port = await start(server)
+        async with await anyio.connect_tcp("127.0.0.1", port) as client:
+            body = "caf\u00e9 \u2603".encode()
+            # The snowman's three bytes arrive in two writes: decoded whole all the same.
+            await client.send(b"POST /text HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n\r\n" % len(body)
+                              + body[:-2])
+            await anyio.sleep(0.01)
+            await client.send(body[-2:])
+            assert (await read_until(client, body)).startswith(b"HTTP/1.1 200 OK")
+            await client.send(b"POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello")
+            assert (await read_until(client, b"0\r\n\r\n")).endswith(b"5\r\nhello\r\n0\r\n\r\n")
+        server.close()
+    assert all(isinstance(t, str) for t in texts) and "".join(texts) == "caf\u00e9 \u2603"
