@@ -82,6 +82,12 @@ def close(req: IncomingMessage, res: ServerResponse) -> None:
     res.end("bye")
 
 
+def hints(req: IncomingMessage, res: ServerResponse) -> None:
+    res.write_early_hints({"link": ["</a.css>; rel=preload; as=style", "</b.js>; rel=preload; as=script"],
+                           "x-trace": "abc"})
+    res.end("ok")
+
+
 def latin1(req: IncomingMessage, res: ServerResponse) -> None:
     res.set_header("X-L", "caf\u00e9")
     res.end(b"x")
@@ -106,11 +112,24 @@ def setup_max_headers2(server: Server) -> None:
     server.max_headers_count = 2
 
 
+def setup_check_continue(server: Server) -> None:
+    def reject(req: IncomingMessage, res: ServerResponse) -> None:
+        res.write_head(417, {"X-Why": "no"})
+        res.end()
+
+    server.on("checkContinue", reject)
+
+
+def setup_max_requests2(server: Server) -> None:
+    server.max_requests_per_socket = 2
+
+
 SETUPS = {"upgrade": setup_upgrade, "connect": setup_connect, "clientError": setup_client_error,
-          "maxHeaders2": setup_max_headers2}
+          "maxHeaders2": setup_max_headers2, "checkContinue": setup_check_continue,
+          "maxRequests2": setup_max_requests2}
 
 HANDLERS = {f.__name__: f for f in (hello, chunked, status204, status304, reason, cookies, trailers,
-                                    echo, close, latin1)}
+                                    echo, close, latin1, hints)}
 
 
 async def exchange(port: int, chunks: list[str], expected: bytes, closed: bool) -> tuple[bytes, bool]:

@@ -18,7 +18,7 @@ import pytest
 from conformance import __main__ as cli
 from conformance import cases as cases_mod
 from conformance import known as known_mod
-from conformance import parser_cases, reference, report, runner
+from conformance import parser_cases, reference, report, runner, server_cases
 from conformance.parser_category import CATEGORY as PARSER
 from conformance.parser_category import normalise_case
 from conformance.py_parser import run_case, skip_body_answer
@@ -272,6 +272,9 @@ if sys.argv[1:2] == ["-e"]:
     sys.exit(0)
 # Asked to run a category script: answer as nodehttp does, so a run compares nodehttp with
 # itself and the whole pipeline can be checked without Node.
+if any(arg.endswith("server.js") for arg in sys.argv[1:]):
+    os.execv(sys.executable, [sys.executable, "-m", "conformance.py_server", "asyncio",
+                              sys.argv[-1]])
 os.execv(sys.executable, [sys.executable, "-m", "conformance.worker", "parser", "fake"])
 """
 
@@ -327,9 +330,11 @@ SMALL = [
 ]
 
 
-def run_main(monkeypatch: Any, tmp_path: Path, argv: list[str],
-             capsys: Any) -> tuple[int, str, dict[str, Any]]:
+def run_main(monkeypatch: Any, tmp_path: Path, argv: list[str], capsys: Any,
+             server: list[dict[str, Any]] | None = None) -> tuple[int, str, dict[str, Any]]:
     monkeypatch.setattr(parser_cases, "generate", lambda: [dict(c) for c in SMALL])
+    # No server cases unless asked: a category without cases starts no process.
+    monkeypatch.setattr(server_cases, "generate", lambda: [dict(c) for c in server or []])
     report_path = tmp_path / "report.json"
     rc = cli.main([*argv, "--report", str(report_path)])
     out = capsys.readouterr().out
@@ -344,6 +349,25 @@ def test_main_end_to_end_with_fake_reference(monkeypatch: Any, tmp_path: Path, f
     assert rc == 0
     assert out.rstrip().splitlines()[-1] == "parity: 2/2 identical"
     assert data["label"] == "parity" and data["parity"] == {"identical": 2, "total": 2}
+
+
+SMALL_SERVER: list[dict[str, Any]] = [
+    {"id": "s-echo", "chunks": ["GET /a HTTP/1.1\r\nHost: x\r\nX-Shape: trailers\r\n\r\n"]},
+    {"id": "s-bad", "chunks": ["GET /a HTTP/1.1\r\n", "Bad\x01: x\r\n\r\n"],
+     "server": {"client_error": True}},
+]
+
+
+def test_main_end_to_end_server_category_with_fake_reference(
+        monkeypatch: Any, tmp_path: Path, fake_node: Path, capsys: Any) -> None:
+    # The fake reference serves with nodehttp on asyncio, so every backend must agree.
+    monkeypatch.setattr(cases_mod, "CHECKED_IN_DIR", tmp_path / "none")
+    rc, out, data = run_main(monkeypatch, tmp_path, ["--node", str(fake_node), "--category",
+                                                     "server"], capsys, server=SMALL_SERVER)
+    assert rc == 0, out
+    assert [(r["backend"], r["total"], r["identical"]) for r in data["categories"]] == [
+        ("asyncio", 2, 2), ("trio", 2, 2)]
+    assert out.rstrip().splitlines()[-1] == "parity: 4/4 identical"
 
 
 def test_main_refuses_version_mismatch(monkeypatch: Any, tmp_path: Path, fake_node: Path,

@@ -10,6 +10,7 @@ const handlers = {
   trailers: (req, res) => { res.writeHead(200, {'Trailer': 'X-Checksum'}); res.write('data'); res.addTrailers({'X-Checksum': 'abc'}); res.end(); },
   echo: (req, res) => { const parts = []; req.on('data', d => parts.push(d)); req.on('end', () => { res.end(JSON.stringify({method: req.method, url: req.url, v: req.httpVersion, raw: req.rawHeaders, headers: req.headers, body: Buffer.concat(parts).toString('latin1'), trailers: req.rawTrailers})); }); },
   close: (req, res) => { res.setHeader('Connection', 'close'); res.end('bye'); },
+  hints: (req, res) => { res.writeEarlyHints({link: ['</a.css>; rel=preload; as=style', '</b.js>; rel=preload; as=script'], 'x-trace': 'abc'}); res.end('ok'); },
   latin1: (req, res) => { res.setHeader('X-L', 'caf\u00e9'); res.end(Buffer.from('x')); },
 };
 const setups = {
@@ -20,6 +21,8 @@ const setups = {
   clientError: (server) => server.on('clientError', (err, socket) => {
     socket.end('HTTP/1.1 400 Custom\r\n\r\n' + err.code + '|' + err.message + '|' + err.bytesParsed + '|' + err.rawPacket.length); }),
   maxHeaders2: (server) => { server.maxHeadersCount = 2; },
+  checkContinue: (server) => server.on('checkContinue', (req, res) => { res.writeHead(417, {'X-Why': 'no'}); res.end(); }),
+  maxRequests2: (server) => { server.maxRequestsPerSocket = 2; },
 };
 const cases = JSON.parse(require('fs').readFileSync(0, 'utf8'));
 const out = {};
