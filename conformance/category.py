@@ -2,9 +2,14 @@
 
 A category brings its cases, a Node script that produces the reference logs for a batch
 of cases (one process per category and run) and a Python function that produces
-nodehttp's log of one case on one backend (run in ``conformance.worker`` processes). Categories that do not touch an event loop (the parser)
-run once, under the backend label :data:`INDEPENDENT`; the server, client and scenario
-categories will list ``("asyncio", "trio")``.
+nodehttp's log of one case on one backend (run in ``conformance.worker`` processes).
+Categories that do not touch an event loop (the parser) run once, under the backend label
+:data:`INDEPENDENT`; the others list ``("asyncio", "trio")``.
+
+A category whose halves are servers (``server``) has no per-case Python function: each
+half is a server process, the Node script or ``python -m <py_server> BACKEND``, and the
+harness's own client (``python -m <client> -- SERVER_CMD``) speaks the worker protocol in
+front of it, so that both servers get the very same bytes.
 """
 
 from __future__ import annotations
@@ -25,6 +30,9 @@ class Category:
     builtin_cases: Callable[[], list[Case]]
     normalise_case: Callable[[Case], Case]
     node_script: str  # file name under conformance/node/
-    run_ours: Callable[[Case, str], Log]  # (case, backend) -> log, in conformance.worker
+    # (case, backend) -> log, in conformance.worker; None for a server category
+    run_ours: Callable[[Case, str], Log] | None = None
     backends: tuple[str, ...] = (INDEPENDENT,)
     node_args: tuple[str, ...] = field(default_factory=tuple)
+    client: str | None = None  # the client module in front of both servers
+    py_server: str | None = None  # the module serving nodehttp's half

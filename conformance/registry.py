@@ -1,11 +1,12 @@
 """Every category the harness knows, by name, in the order they run.
 
-A new category (server, client, scenario) adds its module's ``CATEGORY`` here.
+A new category (client, scenario) adds its module's ``CATEGORY`` here.
 """
 
 from __future__ import annotations
 
-from . import parser_category
+from . import parser_category, server_category
 from .category import Category
 
-CATEGORIES: dict[str, Category] = {c.name: c for c in [parser_category.CATEGORY]}
+CATEGORIES: dict[str, Category] = {
+    c.name: c for c in [parser_category.CATEGORY, server_category.CATEGORY]}

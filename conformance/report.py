@@ -53,7 +53,9 @@ def first_difference(a: list[Any], b: list[Any]) -> int:
     return min(len(a), len(b))
 
 
-_ANOMALIES = ("timeout", "crashed", "exception")
+# A server that died or could not be reached is the harness's news, not a reply (a handler
+# exception is a reply: both servers may throw alike, which is parity).
+_ANOMALIES = ("timeout", "crashed", "exception", "server-exited", "connect-failed")
 
 
 def anomaly(log: list[Any]) -> str | None:
@@ -114,12 +116,32 @@ def table(judgement: Judgement) -> str:
     return "\n".join(lines)
 
 
+def _set(value: Any) -> bool:
+    return value not in (None, False, 0, "", [], {})
+
+
+def settings(case: dict[str, Any]) -> dict[str, Any]:
+    """A case's settings that are set, nested ones too (a server's listeners and options):
+    enough to reproduce the case next to its chunks."""
+    out: dict[str, Any] = {}
+    for key, value in case.items():
+        if key in ("id", "chunks", "description"):
+            continue
+        if isinstance(value, dict):
+            value = {k: v for k, v in value.items() if _set(v)}
+        if _set(value):
+            out[key] = value
+    return out
+
+
 def diff_text(diff: dict[str, Any]) -> str:
     """Both logs event by event, the differing ones marked, for ``-v``."""
     ref, ours = diff["reference"], diff["nodehttp"]
     out = [f"--- {diff['category']}/{diff['id']} [{diff['backend']}] ({diff['status']}"
            + (f": {diff['known_reason']}" if diff["known_reason"] else "") + ")",
            f"    chunks: {json.dumps(diff['case']['chunks'])[:400]}"]
+    if settings(diff["case"]):
+        out.append(f"    settings: {json.dumps(settings(diff['case']))}")
     for i in range(max(len(ref), len(ours))):
         a = json.dumps(ref[i]) if i < len(ref) else "(none)"
         b = json.dumps(ours[i]) if i < len(ours) else "(none)"

@@ -156,18 +156,38 @@ def reference_command(ref: Reference, category: Category) -> list[str]:
     return [str(ref.path), *category.node_args, str(NODE_DIR / category.node_script)]
 
 
-def ours_command(category: Category, backend: str) -> tuple[list[str], dict[str, str]]:
+def python_env() -> dict[str, str]:
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(PROJECT_DIR),
                                                       env.get("PYTHONPATH")]))
-    return [sys.executable, "-m", "conformance.worker", category.name, backend], env
+    return env
+
+
+def client_command(category: Category, server_cmd: list[str]) -> tuple[list[str], dict[str, str]]:
+    """A server category's half: the harness's client in front of ``server_cmd``."""
+    assert category.client is not None
+    return [sys.executable, "-m", category.client, "--", *server_cmd], python_env()
+
+
+def reference_worker(ref: Reference, category: Category) -> tuple[list[str], dict[str, str] | None]:
+    if category.client is not None:
+        return client_command(category, reference_command(ref, category))
+    return reference_command(ref, category), None
+
+
+def ours_command(category: Category, backend: str) -> tuple[list[str], dict[str, str]]:
+    if category.client is not None:
+        assert category.py_server is not None
+        return client_command(category, [sys.executable, "-m", category.py_server, backend])
+    return [sys.executable, "-m", "conformance.worker", category.name, backend], python_env()
 
 
 def run_category(ref: Reference, category: Category, cases: list[Case],
                  timeout: float = DEFAULT_CASE_TIMEOUT_S) -> list[Outcome]:
     """Both halves over every case; the workers run side by side, as they share nothing."""
     with ThreadPoolExecutor(max_workers=1 + len(category.backends)) as pool:
-        reference_job = pool.submit(run_worker, reference_command(ref, category), cases, timeout)
+        ref_cmd, ref_env = reference_worker(ref, category)
+        reference_job = pool.submit(run_worker, ref_cmd, cases, timeout, ref_env)
         jobs = {}
         for backend in category.backends:
             cmd, env = ours_command(category, backend)

@@ -17,6 +17,9 @@ def main(argv: list[str]) -> int:
 
     category = CATEGORIES[argv[0]]
     backend = argv[1]
+    if category.run_ours is None:
+        sys.stderr.write(f"{category.name}: a server category, run by {category.client}\n")
+        return 2
     out = sys.stdout
     for line in sys.stdin:
         if not line.strip():

@@ -28,8 +28,9 @@ class ParseError(NodeError, ValueError):
     ``raw_packet`` that buffer.
     """
 
-    def __init__(self, code: str, reason: str, bytes_parsed: int, raw_packet: bytes | None = None) -> None:
-        super().__init__(f"Parse Error: {reason}", code)
+    def __init__(self, code: str, reason: str, bytes_parsed: int, raw_packet: bytes | None = None,
+                 message: str | None = None) -> None:
+        super().__init__(f"Parse Error: {reason}" if message is None else message, code)
         self.reason = reason
         self.bytes_parsed = bytes_parsed
         self.raw_packet = raw_packet

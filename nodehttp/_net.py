@@ -194,6 +194,9 @@ class Socket(EventEmitter):
 
     def destroy(self, error: BaseException | None = None) -> Socket:
         """Close now, dropping what is buffered; emit 'error' (if given) then 'close'."""
+        # Nothing written after destroy() may reach the peer, even before 'close'.
+        self._ended = True
+        self.writable = False
         if self._transport is not None:
             transport = self._transport
             transport.abort()
@@ -462,6 +465,8 @@ class _StreamTransport:
         # Like libuv's try_write: when nothing is queued or in flight, hand the bytes to the
         # kernel now; only what it refuses waits for the writer task. This keeps the order
         # "write, then destroy" delivering the write, as in Node.
+        if self._closing:
+            return  # ended or aborted: nothing more goes out
         if not self._out and not self._sending and self._raw is not None:
             try:
                 sent = self._raw.send(data)

@@ -217,7 +217,9 @@ class _Connection:
     def on_end(self) -> None:
         err = self.parser.finish()
         if err is not None:
-            self.on_error(err)
+            # Node hands finish()'s error on without prepareError: its message stays
+            # "Parse Error" and it has no rawPacket.
+            self.on_error(ParseError(err.code, err.reason, err.bytes_parsed, None, message="Parse Error"))
         elif not self.server.http_allow_half_open:
             self.socket.end()
         elif self.outgoing:

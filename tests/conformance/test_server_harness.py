@@ -148,6 +148,12 @@ def test_diff_settings_name_what_is_set() -> None:
                                   "server": {"upgrade": True, "require_host_header": True}}
 
 
+def test_a_dead_server_is_an_anomaly_and_a_handler_error_is_not() -> None:
+    assert report.anomaly([["closed", True], ["server-exited", 3, "x"]]) == "server-exited"
+    assert report.anomaly([["connect-failed", "ConnectionRefusedError"]]) == "connect-failed"
+    assert report.anomaly([["closed", True], ["server-event", "handler-error", "x"]]) is None
+
+
 def test_python_json_is_javascripts() -> None:
     # JSON.stringify's output for the same value, written out: control characters escaped
     # with lowercase hex or their short forms, DEL and everything above U+001F raw.
