@@ -13,6 +13,7 @@
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
+#include <string.h>
 
 #include "nh_parser.h"
 
@@ -35,11 +36,40 @@ static PyObject* nh_next_str(nh_cursor_t* c) {
   return s;
 }
 
+/* Header names come from a small vocabulary (Host, User-Agent, Accept...) and repeat on
+ * every request: a direct-mapped cache of the str objects made for them spares an
+ * allocation and a copy per name. Values are not cached: they are not a vocabulary. */
+#define NH_NAME_CACHE 256
+#define NH_NAME_MAX 40
+
+static PyObject* nh_name_cache[NH_NAME_CACHE];
+
+static PyObject* nh_next_name(nh_cursor_t* c) {
+  const uint32_t n = *c->len;
+  const unsigned char* p = (const unsigned char*)c->pos;
+  if (n == 0 || n > NH_NAME_MAX) return nh_next_str(c);
+  const unsigned slot = (n * 31u + p[0] * 7u + p[n - 1] * 3u + p[n / 2]) & (NH_NAME_CACHE - 1);
+  PyObject* cached = nh_name_cache[slot];
+  if (cached != NULL && (uint32_t)PyUnicode_GET_LENGTH(cached) == n &&
+      memcmp(PyUnicode_1BYTE_DATA(cached), p, n) == 0) {
+    c->pos += n + 1;
+    c->len++;
+    return Py_NewRef(cached);
+  }
+  PyObject* s = nh_next_str(c);
+  /* Only one-byte (latin-1) strs compare byte for byte with the input; they all are. */
+  if (s != NULL && PyUnicode_KIND(s) == PyUnicode_1BYTE_KIND) {
+    Py_XSETREF(nh_name_cache[slot], Py_NewRef(s));
+  }
+  return s;
+}
+
+/* n strings alternating name, value (header lines), as a flat list. */
 static PyObject* nh_next_list(nh_cursor_t* c, Py_ssize_t n) {
   PyObject* list = PyList_New(n);
   if (list == NULL) return NULL;
   for (Py_ssize_t i = 0; i < n; i++) {
-    PyObject* s = nh_next_str(c);
+    PyObject* s = (i & 1) ? nh_next_str(c) : nh_next_name(c);
     if (s == NULL) {
       Py_DECREF(list);
       return NULL;
