@@ -23,6 +23,7 @@ static PyObject* nh_method_names[NH_METHODS];
 static PyObject* nh_name_headers;
 static PyObject* nh_name_body;
 static PyObject* nh_name_complete;
+static PyObject* nh_name_slow;
 
 typedef struct {
   const char* pos;
@@ -227,26 +228,38 @@ static PyObject* nh_py_dispatch(PyObject* self, PyObject* const* args, Py_ssize_
 }
 
 /* execute(parser, nh_address, data, on_headers_complete, on_body, on_message_complete)
- * -> 0 when the batch was plain and has been dispatched, else nh_execute()'s result
- * for Python's slow path to handle. */
+ * -> the bytes consumed: a plain batch is parsed and dispatched here, anything else
+ * (a decision, an upgrade, an error, re-entry) goes to parser._execute_slow(rc, data,
+ * size). ``data`` that is not bytes is copied into bytes first, as chunks must be. */
 static PyObject* nh_py_execute(PyObject* self, PyObject* const* args, Py_ssize_t nargs) {
   (void)self;
-  if (nargs != 6 || !PyBytes_Check(args[2])) {
+  if (nargs != 6) {
     PyErr_SetString(PyExc_TypeError,
-                    "execute(parser, nh_address, data: bytes, on_headers_complete, on_body, "
+                    "execute(parser, nh_address, data, on_headers_complete, on_body, "
                     "on_message_complete)");
     return NULL;
   }
   nh_parser_t* nh = nh_arg_parser(args[1]);
   if (nh == NULL) return NULL;
-  PyObject* data = args[2];
-  int64_t rc = nh_execute(nh, PyBytes_AS_STRING(data), (size_t)PyBytes_GET_SIZE(data));
-  if (rc >> NH_RC_SHIFT_FLAGS) return PyLong_FromLongLong(rc);
+  PyObject* data = PyBytes_CheckExact(args[2]) ? Py_NewRef(args[2]) : PyBytes_FromObject(args[2]);
+  if (data == NULL) return NULL;
+  const Py_ssize_t size = PyBytes_GET_SIZE(data);
+  int64_t rc = nh_execute(nh, PyBytes_AS_STRING(data), (size_t)size);
+  PyObject* result = NULL;
   long answer = 0;
-  if ((rc & 0xFFFFFF) && nh_dispatch_batch(args[0], args + 3, nh, rc, data, &answer) != 0) {
-    return NULL;
+  if (rc >> NH_RC_SHIFT_FLAGS) {
+    PyObject* rc_obj = PyLong_FromLongLong(rc);
+    PyObject* size_obj = PyLong_FromSsize_t(size);
+    if (rc_obj != NULL && size_obj != NULL) {
+      result = PyObject_CallMethodObjArgs(args[0], nh_name_slow, rc_obj, data, size_obj, NULL);
+    }
+    Py_XDECREF(rc_obj);
+    Py_XDECREF(size_obj);
+  } else if (!(rc & 0xFFFFFF) || nh_dispatch_batch(args[0], args + 3, nh, rc, data, &answer) == 0) {
+    result = PyLong_FromSsize_t(size);
   }
-  return PyLong_FromLong(0);
+  Py_DECREF(data);
+  return result;
 }
 
 static PyMethodDef nh_functions[] = {
@@ -255,9 +268,8 @@ static PyMethodDef nh_functions[] = {
      "Call the parser's callbacks for one batch of events; return the last\n"
      "on_headers_complete answer."},
     {"execute", (PyCFunction)(void (*)(void))nh_py_execute, METH_FASTCALL,
-     "execute(parser, nh_address, data, on_headers_complete, on_body, on_message_complete) -> int\n\n"
-     "Parse data and dispatch a plain batch; return 0, or the packed result of\n"
-     "nh_execute() when Python must handle it (decision, upgrade, error)."},
+     "execute(parser, nh_address, data, on_headers_complete, on_body, on_message_complete)\n\n"
+     "HTTPParser.execute's work: the bytes consumed, or what parser._execute_slow returns."},
 };
 
 int nh_export_dispatch(void) {
@@ -268,7 +280,11 @@ int nh_export_dispatch(void) {
   nh_name_headers = PyUnicode_InternFromString("on_headers_complete");
   nh_name_body = PyUnicode_InternFromString("on_body");
   nh_name_complete = PyUnicode_InternFromString("on_message_complete");
-  if (nh_name_headers == NULL || nh_name_body == NULL || nh_name_complete == NULL) goto fail;
+  nh_name_slow = PyUnicode_InternFromString("_execute_slow");
+  if (nh_name_headers == NULL || nh_name_body == NULL || nh_name_complete == NULL ||
+      nh_name_slow == NULL) {
+    goto fail;
+  }
   PyObject* module = PyImport_ImportModule("nodehttp._llhttp");
   if (module == NULL) goto fail;
   int rv = 0;

@@ -170,13 +170,8 @@ class HTTPParser:
 
     def execute(self, data: bytes | bytearray | memoryview) -> int | ParseError:
         """Parse ``data``; return the bytes consumed, or the :class:`ParseError`."""
-        if type(data) is not bytes:
-            data = bytes(data)
-        rc = _execute(self, self._addr, data, self.on_headers_complete, self.on_body,
-                      self.on_message_complete)
-        if rc:
-            return self._execute_slow(rc, data, len(data))
-        return len(data)
+        return _execute(self, self._addr, data, self.on_headers_complete, self.on_body,
+                        self.on_message_complete)
 
     def _execute_slow(self, rc: int, data: bytes, size: int) -> int | ParseError:
         nh = self._nh
@@ -267,18 +262,20 @@ def _py_dispatch(parser: HTTPParser, addr: int, rc: int, data: bytes) -> int:
     return int(answer or 0)
 
 
-def _py_execute(parser: HTTPParser, addr: int, data: bytes, *callbacks: Any) -> int:
+def _py_execute(parser: HTTPParser, addr: int, data: Any, *callbacks: Any) -> int | ParseError:
     """What nodehttp._llhttp.execute does in C, for interpreters without it."""
+    if type(data) is not bytes:
+        data = bytes(data)
     rc: int = lib.nh_execute(parser._nh, data, len(data))
     if rc >> 56:
-        return rc
+        return parser._execute_slow(rc, data, len(data))
     if rc:
         _dispatch(parser, addr, rc, data)
-    return 0
+    return len(data)
 
 
 _dispatch: Callable[[HTTPParser, int, int, bytes], int] = _py_dispatch
-_execute: Callable[..., int] = _py_execute
+_execute: Callable[..., int | ParseError] = _py_execute
 # The C versions (csrc/nh_dispatch.c) where the CPython API is available.
 if lib.nh_export_dispatch() == 0:
     from ._llhttp import dispatch as _dispatch
