@@ -7,6 +7,8 @@ trio; see the README for what is implemented so far.
 
 from __future__ import annotations
 
+from ._agent import Agent, global_agent
+from ._client import ClientRequest, get, request
 from ._common import validate_header_name, validate_header_value
 from ._constants import MAX_HEADER_SIZE as max_header_size
 from ._constants import METHODS, STATUS_CODES
@@ -22,6 +24,8 @@ __all__ = [
     "LLHTTP_VERSION",
     "METHODS",
     "STATUS_CODES",
+    "Agent",
+    "ClientRequest",
     "EventEmitter",
     "HTTPParser",
     "IncomingMessage",
@@ -32,8 +36,11 @@ __all__ = [
     "ServerResponse",
     "create_server",
     "current_runtime",
+    "get",
+    "global_agent",
     "max_header_size",
     "once",
+    "request",
     "run",
     "runtime",
     "validate_header_name",

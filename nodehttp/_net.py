@@ -34,7 +34,7 @@ if sys.version_info < (3, 11):
 from ._events import EventEmitter
 from ._runtime import Runtime, Timer, current_runtime
 
-__all__ = ["Server", "Socket", "SocketError"]
+__all__ = ["Server", "Socket", "SocketError", "connect", "create_connection"]
 
 # Node's default writableHighWaterMark for net.Socket.
 HIGH_WATER_MARK = 16384
@@ -67,6 +67,7 @@ class Socket(EventEmitter):
         "readable", "_ended", "_timeout_ms", "_timer", "_paused", "_need_drain",
         "bytes_written", "bytes_read", "server", "parser", "_http_message", "http_connection",
         "remote_address", "remote_port", "remote_family", "_local", "__weakref__",
+        "connecting", "_pending", "_refd", "_connect_scope",
     )
 
     def __init__(self) -> None:
@@ -94,11 +95,17 @@ class Socket(EventEmitter):
         self.remote_port: int | None = None
         self.remote_family: str | None = None
         self._local: Any = None
+        # A client socket between connect() and 'connect': writes wait in _pending.
+        self.connecting = False
+        self._pending: list[bytes] | None = None  # made on first use: servers never need it
+        self._refd = True
+        self._connect_scope: anyio.CancelScope | None = None
 
     # Transport side ------------------------------------------------------------------
     def _attach(self, transport: _Transport) -> None:
         self._transport = transport
-        self._runtime.ref()
+        if self._refd:
+            self._runtime.ref()
         self._runtime.sockets.add(self)
         peer = transport.peername()
         if peer:
@@ -145,7 +152,8 @@ class Socket(EventEmitter):
         if self._timer is not None:
             self._timer.cancel()
             self._timer = None
-        self._runtime.unref()
+        if self._refd:
+            self._runtime.unref()
         try:
             if exc is not None and self.listener_count("error"):
                 self.emit("error", _os_error(exc, "read"))
@@ -167,6 +175,15 @@ class Socket(EventEmitter):
         if isinstance(data, str):
             data = data.encode("latin-1" if encoding in ("latin1", "latin-1", "binary") else encoding)
         transport = self._transport
+        if transport is None and self.connecting and not self._ended:
+            pending = self._pending
+            if pending is None:
+                pending = self._pending = []
+            pending.append(data)
+            self.bytes_written += len(data)
+            if callback is not None:
+                self.once("connect", lambda *_: callback())
+            return sum(len(d) for d in pending) < HIGH_WATER_MARK
         if transport is None or self._ended:
             return False
         self.bytes_written += len(data)
@@ -186,6 +203,10 @@ class Socket(EventEmitter):
         if data:
             self.write(data)
         if not self._ended:
+            if self.connecting:
+                # Node ends a connecting socket once it connects, after what was written.
+                self.once("connect", lambda *_: self.end())
+                return self
             self._ended = True
             self.writable = False
             if self._transport is not None:
@@ -197,6 +218,9 @@ class Socket(EventEmitter):
         # Nothing written after destroy() may reach the peer, even before 'close'.
         self._ended = True
         self.writable = False
+        if self.connecting:
+            self._abort_connect(error)
+            return self
         if self._transport is not None:
             transport = self._transport
             transport.abort()
@@ -204,7 +228,8 @@ class Socket(EventEmitter):
                 self._transport = None
                 self._runtime.sockets.discard(self)
                 self.destroyed = True
-                self._runtime.unref()
+                if self._refd:
+                    self._runtime.unref()
                 if self._timer is not None:
                     self._timer.cancel()
                     self._timer = None
@@ -213,6 +238,40 @@ class Socket(EventEmitter):
         return self
 
     destroy_soon = end
+
+    def _abort_connect(self, error: BaseException | None) -> None:
+        self.connecting = False
+        self._pending = None
+        self.destroyed = True
+        if self._connect_scope is not None:
+            self._connect_scope.cancel()
+        if error is not None:
+            self._runtime.next_tick(self.emit, "error", error)
+        self._runtime.next_tick(self.emit, "close", error is not None)
+
+    def ref(self) -> Socket:
+        """Keep the program alive while this socket is open (the default)."""
+        if not self._refd:
+            self._refd = True
+            if self._transport is not None:
+                self._runtime.ref()
+        return self
+
+    def unref(self) -> Socket:
+        """Let the program end while this socket is open (an agent's idle socket)."""
+        if self._refd:
+            self._refd = False
+            if self._transport is not None:
+                self._runtime.unref()
+        return self
+
+    def _connected(self) -> None:
+        self.connecting = False
+        pending, self._pending = self._pending, None
+        if pending and self._transport is not None:
+            self._transport.write(b"".join(pending))
+        self.emit("connect")
+        self.emit("ready")
 
     def pause(self) -> Socket:
         if not self._paused and self._transport is not None:
@@ -297,10 +356,11 @@ class _AsyncioTransport(asyncio.Protocol):
 
     __slots__ = ("_on_connection", "_transport", "socket")
 
-    def __init__(self, on_connection: Callable[[Socket], Any]) -> None:
+    def __init__(self, on_connection: Callable[[Socket], Any], socket: Socket | None = None) -> None:
         self._on_connection = on_connection
         self._transport: asyncio.Transport | None = None
-        self.socket: Socket | None = None
+        # A client connection brings the Socket it was created for.
+        self.socket: Socket | None = socket
 
     # asyncio.Protocol
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
@@ -310,7 +370,7 @@ class _AsyncioTransport(asyncio.Protocol):
         # asyncio pauses above `high`; Node's write() returns false at >= the mark. With
         # high = mark - 1 the two agree, so resume_writing always follows a False.
         transport.set_write_buffer_limits(high=HIGH_WATER_MARK - 1)
-        sock = Socket()
+        sock = self.socket or Socket()
         self.socket = sock
         sock._attach(self)
         self._on_connection(sock)
@@ -695,3 +755,105 @@ class Server(EventEmitter):
 
     def get_connections(self, callback: Callable[[Any, int], Any]) -> None:
         callback(None, len(self._connections))
+
+
+def _connect_error(exc: BaseException, address: str, port: int) -> SocketError:
+    """Node's connect failure: ``connect ECONNREFUSED 127.0.0.1:8080``."""
+    code_errno = exc.errno if isinstance(exc, OSError) else None
+    if code_errno is None:
+        # anyio and asyncio wrap the attempts; the first one with an errno tells.
+        for inner in (exc.__cause__, exc.__context__, *getattr(exc, "exceptions", ())):
+            if isinstance(inner, OSError) and inner.errno is not None:
+                code_errno = inner.errno
+                break
+    name = errno.errorcode.get(code_errno, "ECONNREFUSED") if code_errno is not None else "ECONNREFUSED"
+    err = SocketError(f"connect {name} {address}:{port}", name, -(code_errno or errno.ECONNREFUSED), "connect")
+    err.address = address  # type: ignore[attr-defined]
+    err.port = port  # type: ignore[attr-defined]
+    return err
+
+
+def connect(port: Any, host: str | None = "localhost", callback: Callable[..., Any] | None = None) -> Socket:
+    """Node's ``net.connect(port, host, callback)``: a Socket at once, 'connect' later.
+
+    Writes made before 'connect' are buffered and sent on connect; a failure is an
+    'error' (``ECONNREFUSED``...) then 'close'. ``port`` may be Node's options dict.
+    """
+    if isinstance(port, dict):
+        options = port
+        port, host = options.get("port"), options.get("host") or "localhost"
+    sock = Socket()
+    sock.connecting = True
+    if callback is not None:
+        sock.once("connect", callback)
+    rt = sock._runtime
+    # A connecting socket keeps the program alive, as Node's pending connect does.
+    rt.ref()
+    rt.task_group.start_soon(_connect_task, sock, host or "localhost", int(port))
+    return sock
+
+
+create_connection = connect
+
+
+async def _connect_task(sock: Socket, host: str, port: int) -> None:
+    rt = sock._runtime
+    scope = anyio.CancelScope()
+    sock._connect_scope = scope
+    released = False
+
+    def release() -> None:
+        nonlocal released
+        if not released:
+            released = True
+            rt.unref()
+
+    def on_connected(s: Socket) -> None:
+        release()  # the attached transport holds the reference from here on
+        rt.io_callback(s._connected)
+
+    try:
+        with scope:
+            try:
+                infos = await anyio.getaddrinfo(host, port, type=_socket.SOCK_STREAM)
+            except OSError as exc:
+                err = SocketError(f"getaddrinfo ENOTFOUND {host}", "ENOTFOUND", None, "getaddrinfo")
+                err.__cause__ = exc
+                _fail(sock, err)
+                return
+            last: SocketError | None = None
+            # Each resolved address in turn, as Node's autoSelectFamily does for localhost.
+            for family, _type, _proto, _name, sockaddr in infos:
+                address = str(sockaddr[0])
+                try:
+                    if rt.backend == "asyncio":
+                        loop = asyncio.get_running_loop()
+                        await loop.create_connection(
+                            lambda: _AsyncioTransport(on_connected, sock), host=address, port=port, family=family)
+                        return
+                    stream = await anyio.connect_tcp(address, port)
+                except OSError as exc:
+                    last = _connect_error(exc, address, port)
+                    continue
+                sock._connect_scope = None
+                await _StreamTransport(stream).serve(sock, on_connected)
+                return
+            if sock.connecting:
+                _fail(sock, last or SocketError(f"connect ECONNREFUSED {host}:{port}", "ECONNREFUSED"))
+    finally:
+        if sock._connect_scope is scope:
+            sock._connect_scope = None
+        release()
+
+
+def _fail(sock: Socket, error: SocketError) -> None:
+    sock.connecting = False
+    sock._pending = None
+    sock.destroyed = True
+    sock.writable = sock.readable = False
+
+    def emit() -> None:
+        sock.emit("error", error)
+        sock.emit("close", True)
+
+    sock._runtime.io_callback(emit)

@@ -1,0 +1,230 @@
+"""http.Agent (Node's ``lib/_http_agent.js``): per-origin pools of client sockets.
+
+Sockets are pooled by :meth:`Agent.get_name` (``"host:port:"``). A request takes a free
+keep-alive socket when there is one (``lifo`` or ``fifo``), else a new connection while
+the pool is under ``max_sockets``, else it waits in ``requests`` until a socket is
+freed. An idle socket is unref'd, so it never keeps the program alive.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Any
+
+from . import _net
+from ._events import EventEmitter
+from ._runtime import current_runtime
+
+__all__ = ["Agent", "global_agent"]
+
+_KEEP_ALIVE_HINT = re.compile(r"^timeout=(\d+)")
+
+
+class Agent(EventEmitter):
+    """Node's ``http.Agent``."""
+
+    default_max_sockets = math.inf
+
+    def __init__(self, keep_alive: bool = False, keep_alive_msecs: float = 1000,
+                 max_sockets: float | None = None, max_free_sockets: int = 256,
+                 max_total_sockets: float = math.inf, scheduling: str = "lifo",
+                 timeout: float | None = None, default_port: int = 80, **options: Any) -> None:
+        super().__init__()
+        if scheduling not in ("fifo", "lifo"):
+            raise ValueError(f"The argument 'scheduling' must be one of: 'fifo', 'lifo'. Received {scheduling!r}")
+        self.options: dict[str, Any] = dict(options)
+        if timeout is not None:
+            self.options["timeout"] = timeout
+        self.default_port = default_port
+        self.protocol = "http:"
+        self.keep_alive = keep_alive
+        self.keep_alive_msecs = keep_alive_msecs or 1000
+        self.max_sockets = max_sockets or self.default_max_sockets
+        self.max_free_sockets = max_free_sockets or 256
+        self.max_total_sockets = max_total_sockets
+        self.scheduling = scheduling
+        self.total_socket_count = 0
+        # Node's agentKeepAliveTimeoutBuffer: leave a server's Keep-Alive hint this early.
+        self.keep_alive_timeout_buffer = 1000
+        self.requests: dict[str, list[Any]] = {}
+        self.sockets: dict[str, list[_net.Socket]] = {}
+        self.free_sockets: dict[str, list[_net.Socket]] = {}
+        self.on("free", self._on_free)
+
+    @staticmethod
+    def get_name(options: dict[str, Any] | None = None) -> str:
+        """The pool key: ``host:port:localAddress[:family]`` as Node builds it."""
+        options = options or {}
+        name = f"{options.get('host') or 'localhost'}:"
+        if options.get("port"):
+            name += str(options["port"])
+        name += ":"
+        if options.get("local_address"):
+            name += str(options["local_address"])
+        if options.get("family") in (4, 6):
+            name += f":{options['family']}"
+        if options.get("socket_path"):
+            name += f":{options['socket_path']}"
+        return name
+
+    def add_request(self, req: Any, options: dict[str, Any]) -> None:
+        """Give ``req`` a socket now, or queue it until one is free."""
+        options = {**options, **self.options}
+        name = self.get_name(options)
+        active = self.sockets.setdefault(name, [])
+        free = self.free_sockets.get(name)
+        sock: _net.Socket | None = None
+        if free:
+            # A socket that closed (or whose program ended) while idle is dropped here.
+            rt = current_runtime()
+            free[:] = [s for s in free if not s.destroyed and s.writable and s._runtime is rt]
+            if free:
+                sock = free.pop(0) if self.scheduling == "fifo" else free.pop()
+            if not free:
+                del self.free_sockets[name]
+        free_len = len(free) if free else 0
+        if sock is not None:
+            self.reuse_socket(sock, req)
+            self._set_request_socket(req, sock)
+            active.append(sock)
+        elif free_len + len(active) < self.max_sockets and self.total_socket_count < self.max_total_sockets:
+            self._set_request_socket(req, self.create_socket(req, options))
+        else:
+            req._agent_options = options
+            self.requests.setdefault(name, []).append(req)
+
+    def create_connection(self, options: dict[str, Any]) -> _net.Socket:
+        """A new connection for the pool (override to connect otherwise)."""
+        return _net.connect(options.get("port") or self.default_port, options.get("host") or "localhost")
+
+    def create_socket(self, req: Any, options: dict[str, Any]) -> _net.Socket:
+        options = {**options, **self.options}
+        timeout = getattr(req, "timeout", None) or self.options.get("timeout")
+        name = self.get_name(options)
+        sock = self.create_connection(options)
+        if timeout:
+            sock.set_timeout(timeout)
+        self.sockets.setdefault(name, []).append(sock)
+        self.total_socket_count += 1
+        self._install_listeners(sock, options)
+        return sock
+
+    def _install_listeners(self, sock: _net.Socket, options: dict[str, Any]) -> None:
+        def on_free(*_: Any) -> None:
+            self.emit("free", sock, options)
+
+        def on_close(*_: Any) -> None:
+            self.total_socket_count -= 1
+            self.remove_socket(sock, options)
+
+        def on_timeout(*_: Any) -> None:
+            # An idle pooled socket that times out is closed; a busy one is the request's.
+            if any(sock in pool for pool in self.free_sockets.values()):
+                sock.destroy()
+
+        def on_remove(*_: Any) -> None:
+            self.total_socket_count -= 1
+            self.remove_socket(sock, options)
+            sock.remove_listener("close", on_close)
+            sock.remove_listener("free", on_free)
+            sock.remove_listener("timeout", on_timeout)
+            sock.remove_listener("agentRemove", on_remove)
+
+        sock.on("free", on_free)
+        sock.on("close", on_close)
+        sock.on("timeout", on_timeout)
+        sock.on("agentRemove", on_remove)
+
+    def _set_request_socket(self, req: Any, sock: _net.Socket) -> None:
+        req.on_socket(sock)
+        agent_timeout = self.options.get("timeout") or 0
+        if req.timeout is not None and req.timeout != agent_timeout:
+            sock.set_timeout(req.timeout)
+
+    def _on_free(self, sock: _net.Socket, options: dict[str, Any]) -> None:
+        name = self.get_name(options)
+        if not sock.writable:
+            sock.destroy()
+            return
+        queue = self.requests.get(name)
+        if queue:
+            req = queue.pop(0)
+            if not queue:
+                del self.requests[name]
+            self._set_request_socket(req, sock)
+            return
+        req = sock._http_message
+        if req is None or not req.should_keep_alive or not self.keep_alive:
+            sock.destroy()
+            return
+        free = self.free_sockets.get(name, [])
+        count = len(free) + len(self.sockets.get(name, []))
+        if (self.total_socket_count > self.max_total_sockets or count > self.max_sockets
+                or len(free) >= self.max_free_sockets or not self.keep_socket_alive(sock)):
+            sock.destroy()
+            return
+        self.free_sockets[name] = free
+        sock._http_message = None
+        self.remove_socket(sock, options)
+        sock.once("error", _free_socket_error)
+        free.append(sock)
+
+    def remove_socket(self, sock: _net.Socket, options: dict[str, Any]) -> None:
+        """Forget ``sock``; a queued request of the freed pool gets a new connection."""
+        name = self.get_name(options)
+        pools = [self.sockets] if sock.writable else [self.sockets, self.free_sockets]
+        for pool in pools:
+            sockets = pool.get(name)
+            if sockets and sock in sockets:
+                sockets.remove(sock)
+                if not sockets:
+                    del pool[name]
+        queue = self.requests.get(name)
+        if queue:
+            # A slot opened: Node starts a new connection for the first waiting request.
+            req = queue[0]
+            req_options = getattr(req, "_agent_options", None)
+            if req_options is not None:
+                req._agent_options = None
+                self.create_socket(req, req_options).emit("free")
+
+    def keep_socket_alive(self, sock: _net.Socket) -> bool:
+        """Prepare an idle socket; False when the server's Keep-Alive hint forbids keeping it."""
+        sock.set_keep_alive(True, self.keep_alive_msecs)
+        sock.unref()
+        agent_timeout = self.options.get("timeout") or 0
+        keep = True
+        req = sock._http_message
+        res = getattr(req, "res", None)
+        hint = res.headers.get("keep-alive") if res is not None else None
+        if isinstance(hint, str):
+            match = _KEEP_ALIVE_HINT.match(hint)
+            if match:
+                server_timeout = max(int(match.group(1)) * 1000 - self.keep_alive_timeout_buffer, 0)
+                if server_timeout == 0:
+                    keep = False
+                elif server_timeout < agent_timeout:
+                    agent_timeout = server_timeout
+        if sock.timeout != agent_timeout:
+            sock.set_timeout(agent_timeout)
+        return keep
+
+    def reuse_socket(self, sock: _net.Socket, req: Any) -> None:
+        sock.remove_listener("error", _free_socket_error)
+        req.reused_socket = True
+        sock.ref()
+
+    def destroy(self) -> None:
+        """Close every socket, free and in use."""
+        for pools in (self.free_sockets, self.sockets):
+            for sockets in list(pools.values()):
+                for sock in list(sockets):
+                    sock.destroy()
+
+
+def _free_socket_error(*_: Any) -> None:
+    """An idle socket's error (the server reset it) is nobody's to report: it just goes."""
+
+
+global_agent = Agent(keep_alive=True, scheduling="lifo", timeout=5000)

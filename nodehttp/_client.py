@@ -1,0 +1,588 @@
+"""ClientRequest, request and get (Node's ``lib/_http_client.js``).
+
+A request gets its socket from an :class:`~nodehttp._agent.Agent` (``agent=False`` makes
+a fresh non-keep-alive one, as Node does); the socket carries a :class:`_ClientSocket`
+(in ``http_connection``) whose methods are Node's socket listeners for whichever request
+holds the socket now, so a keep-alive socket passes from request to request.
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import urlsplit
+
+from . import _net
+from ._agent import Agent, global_agent
+from ._common import check_is_http_token
+from ._constants import MAX_HEADER_PAIRS
+from ._errors import NodeError, ParseError
+from ._http_errors import HeadersSentError, InvalidHttpTokenError
+from ._incoming import IncomingMessage
+from ._outgoing import OutgoingMessage
+from ._parser import HTTPParser
+
+__all__ = ["ClientRequest", "get", "request"]
+
+_INVALID_PATH = re.compile(r"[^\u0021-\u00ff]")
+_NO_BODY_METHODS = frozenset(("GET", "HEAD", "DELETE", "OPTIONS", "TRACE", "CONNECT"))
+
+
+class UnescapedCharactersError(NodeError, TypeError):
+    """``ERR_UNESCAPED_CHARACTERS``: a request path with a space or a control character."""
+
+    code = "ERR_UNESCAPED_CHARACTERS"
+
+    def __init__(self) -> None:
+        super().__init__("Request path contains unescaped characters")
+
+
+def _conn_reset(message: str) -> _net.SocketError:
+    """Node's ConnResetException: ``socket hang up`` or ``aborted``, code ECONNRESET."""
+    return _net.SocketError(message, "ECONNRESET")
+
+
+def _is_informational(status: int) -> bool:
+    return 100 <= status < 200 and status != 101
+
+
+class ClientRequest(OutgoingMessage):
+    """Node's ``http.ClientRequest``: an outgoing request and, later, its response."""
+
+    res: IncomingMessage | None = None
+    aborted = False
+    reused_socket = False
+    upgrade_or_connect = False
+    _ended = False
+    _closed = False
+    _timeout_cb = False
+    _error: BaseException | None = None
+    _agent_options: dict[str, Any] | None = None
+
+    def __init__(self, options: dict[str, Any], callback: Callable[..., Any] | None = None) -> None:
+        super().__init__()
+        agent = options.get("agent")
+        if agent is False:
+            agent = Agent()
+        elif agent is None:
+            agent = global_agent
+        elif not callable(getattr(agent, "add_request", None)):
+            raise TypeError('The "options.agent" property must be an Agent-like object, None or False')
+        self.agent: Agent = agent
+        path = str(options.get("path") or "/")
+        if _INVALID_PATH.search(path):
+            raise UnescapedCharactersError()
+        default_port = options.get("default_port") or agent.default_port
+        port = options.get("port") or default_port or 80
+        host = options.get("hostname") or options.get("host") or "localhost"
+        set_host = bool(options.get("set_host", options.get("set_default_headers", True) is not False))
+        if options.get("set_default_headers") is False:
+            self._removed_connection = self._removed_cont_len = self._removed_te = True
+        timeout = options.get("timeout")
+        self.timeout: float | None = None if timeout is None else float(timeout)
+        method = options.get("method")
+        if method:
+            if not isinstance(method, str) or not check_is_http_token(method):
+                raise InvalidHttpTokenError("Method", str(method))
+            method = method.upper()
+        self.method: str = method or "GET"
+        self.path = path
+        self.host = host
+        self.port = port
+        self.protocol = "http:"
+        self.max_header_size: int = int(options.get("max_header_size") or 0)
+        self.max_headers_count: int | None = options.get("max_headers_count")
+        self.join_duplicate_headers = bool(options.get("join_duplicate_headers", False))
+        self.parser: HTTPParser | None = None
+        if callback is not None:
+            self.once("response", callback)
+        self.use_chunked_encoding_by_default = self.method not in _NO_BODY_METHODS
+        if not agent.keep_alive and agent.max_sockets == float("inf"):
+            # Node: a socket that will not be pooled is closed after the response.
+            self._last = True
+            self.should_keep_alive = False
+        else:
+            self._last = False
+            self.should_keep_alive = True
+        authority = host
+        if host.count(":") >= 2 and not host.startswith("["):
+            authority = f"[{host}]"
+        if port and int(port) != default_port:
+            authority += f":{port}"
+        headers = options.get("headers")
+        if isinstance(headers, (list, tuple)):
+            self._store_header(f"{self.method} {self.path} HTTP/1.1\r\n", list(headers))
+        else:
+            for key, value in (headers or {}).items():
+                self.set_header(key, value)
+            if host and not self.get_header("host") and set_host:
+                self.set_header("Host", authority)
+            auth = options.get("auth")
+            if auth and not self.get_header("Authorization"):
+                self.set_header("Authorization", "Basic " + base64.b64encode(str(auth).encode()).decode())
+            if self.get_header("expect"):
+                self._store_header(f"{self.method} {self.path} HTTP/1.1\r\n", self._out)
+        agent.add_request(self, {**options, "port": port, "host": host})
+
+    # Headers -------------------------------------------------------------------------
+    def _implicit_header(self) -> None:
+        if self._header is not None:
+            raise HeadersSentError("render")
+        self._store_header(f"{self.method} {self.path} HTTP/1.1\r\n", self._out)
+
+    # Socket assignment (Node's onSocket / tickOnSocket) -------------------------------
+    def on_socket(self, socket: _net.Socket | None, error: BaseException | None = None) -> None:
+        """The agent's answer: the socket this request goes out on (or why there is none)."""
+        if socket is not None and error is None:
+            socket._http_message = self
+            handlers = _ClientSocket.of(socket)
+            socket.on("error", handlers.on_error)
+        self._runtime.next_tick(self._on_socket_tick, socket, error)
+
+    def _on_socket_tick(self, socket: _net.Socket | None, error: BaseException | None) -> None:
+        if self.destroyed or error is not None:
+            self.destroyed = True
+            if socket is not None:
+                handlers = _ClientSocket.of(socket)
+                if error is None and not socket.destroyed:
+                    socket.remove_listener("error", handlers.on_error)
+                    socket._http_message = None if socket._http_message is self else socket._http_message
+                    socket.emit("free")
+                else:
+                    socket.destroy()
+                if handlers.had_error:
+                    error = None
+            error = error or self._error
+            if error is None and not self.aborted:
+                error = _conn_reset("socket hang up")
+            if error is not None:
+                self.emit("error", error)
+            self._closed = True
+            self.emit("close")
+            return
+        assert socket is not None
+        _ClientSocket.of(socket).attach(self)
+        self.emit("socket", socket)
+        if self._output:
+            self._flush_output(socket)
+        if self.finished and not self.writable_finished:
+            self._runtime.next_tick(self._finish)
+
+    def _finish(self) -> None:
+        # Node's 'finish' means the bytes reached the socket's handle: not before connect.
+        sock = self.socket
+        if sock is not None and sock.connecting:
+            sock.once("connect", lambda *_: self._runtime.next_tick(self._finish))
+            return
+        if not self.writable_finished:
+            super()._finish()
+
+    # Keep-alive hand-back ------------------------------------------------------------
+    def _on_finish_keep_alive(self, *_: Any) -> None:
+        # The response may end before the request is written: free the socket now.
+        if self.should_keep_alive and self._ended and not self.destroyed:
+            _response_keep_alive(self)
+
+    # Node's API ----------------------------------------------------------------------
+    def abort(self) -> None:
+        """Deprecated in Node in favour of destroy(); emits 'abort' too."""
+        if self.aborted:
+            return
+        self.aborted = True
+        self._runtime.next_tick(self.emit, "abort")
+        self.destroy()
+
+    def destroy(self, error: BaseException | None = None) -> ClientRequest:
+        """Stop the request: the socket is destroyed, 'error' (if given) and 'close' follow."""
+        if self.destroyed:
+            return self
+        self.destroyed = True
+        if self.res is not None:
+            self.res._dump()
+        self._error = error
+        if self.socket is not None:
+            self.socket.destroy(error)
+        return self
+
+    def set_timeout(self, msecs: float, callback: Callable[..., Any] | None = None) -> ClientRequest:
+        """'timeout' after ``msecs`` of socket inactivity (the request is not destroyed)."""
+        if callback is not None:
+            self.once("timeout", callback)
+        if self.socket is not None:
+            _set_socket_timeout(self.socket, msecs)
+        else:
+            self.once("socket", lambda sock: _set_socket_timeout(sock, msecs))
+        _listen_socket_timeout(self)
+        return self
+
+    def set_no_delay(self, no_delay: bool = True) -> None:
+        if self.socket is not None:
+            self.socket.set_no_delay(no_delay)
+
+    def set_socket_keep_alive(self, enable: bool = False, initial_delay: float = 0) -> None:
+        if self.socket is not None:
+            self.socket.set_keep_alive(enable, initial_delay)
+
+    @property
+    def connection(self) -> Any:
+        return self.socket
+
+
+def _set_socket_timeout(sock: _net.Socket, msecs: float) -> None:
+    if sock.connecting:
+        sock.once("connect", lambda *_: sock.set_timeout(msecs))
+    else:
+        sock.set_timeout(msecs)
+
+
+def _listen_socket_timeout(req: ClientRequest) -> None:
+    if req._timeout_cb:
+        return
+    req._timeout_cb = True
+    if req.socket is not None:
+        req.socket.once("timeout", _ClientSocket.of(req.socket).on_request_timeout)
+    else:
+        req.once("socket", lambda sock: sock.once("timeout", _ClientSocket.of(sock).on_request_timeout))
+
+
+def _response_keep_alive(req: ClientRequest) -> None:
+    """Node's responseKeepAlive: detach the request, then hand the socket back on a tick."""
+    sock = req.socket
+    assert sock is not None
+    handlers = _ClientSocket.of(sock)
+    if req._timeout_cb:
+        sock.remove_listener("timeout", handlers.on_request_timeout)
+        sock.set_timeout(0)
+        req._timeout_cb = False
+    handlers.detach()
+    req._runtime.next_tick(_emit_free, req)
+    req.destroyed = True
+    if req.res is not None:
+        req.res.socket = None
+
+
+def _emit_free(req: ClientRequest) -> None:
+    req._closed = True
+    req.emit("close")
+    if req.socket is not None:
+        req.socket.emit("free")
+
+
+def _emit_aborted(res: IncomingMessage) -> None:
+    if res.listener_count("error"):
+        res.emit("error", _conn_reset("aborted"))
+    res._runtime.next_tick(res.emit, "close")
+
+
+def _response_on_end(res: IncomingMessage) -> None:
+    """Node's responseOnEnd: close the socket, or give it back to the agent."""
+    req: ClientRequest = res.req  # type: ignore[attr-defined]
+    sock = req.socket
+    if sock is not None:
+        handlers = _ClientSocket.of(sock)
+        if req._timeout_cb:
+            sock.remove_listener("timeout", handlers.on_request_timeout)
+        sock.remove_listener("timeout", handlers.on_response_timeout)
+    req._ended = True
+    if not req.should_keep_alive:
+        if sock is not None and sock.writable:
+            sock.destroy_soon()
+    elif req.writable_finished and not res.aborted:
+        _response_keep_alive(req)
+    # The response's 'close' (Node: autoDestroy after 'end') comes two ticks on, after
+    # the freed socket has been handed to a queued request, as in Node.
+    rt = req._runtime
+    rt.next_tick(rt.next_tick, res.emit, "close")
+
+
+class _ClientSocket:
+    """Node's client socket listeners, bound once per socket; they act for the request
+    that holds the socket now (``socket._http_message``)."""
+
+    __slots__ = ("socket", "parser", "incoming", "had_error")
+
+    def __init__(self, socket: _net.Socket) -> None:
+        self.socket = socket
+        self.parser: HTTPParser | None = None
+        self.incoming: IncomingMessage | None = None
+        self.had_error = False
+
+    @classmethod
+    def of(cls, socket: _net.Socket) -> _ClientSocket:
+        handlers = socket.http_connection
+        if not isinstance(handlers, cls):
+            handlers = socket.http_connection = cls(socket)
+        return handlers
+
+    def attach(self, req: ClientRequest) -> None:
+        """Node's tickOnSocket: a response parser and the listeners for ``req``."""
+        sock = self.socket
+        parser = HTTPParser(HTTPParser.RESPONSE, req.max_header_size)
+        # Every message's on_headers_complete answer counts: 1 skips a body (HEAD, 1xx, 304).
+        parser.ask = True
+        parser.head_response = req.method == "HEAD"
+        parser.connect_response = req.method == "CONNECT"
+        count = req.max_headers_count
+        parser.max_header_pairs = int(count) << 1 if isinstance(count, int) else MAX_HEADER_PAIRS
+        parser.on_headers_complete = self.on_headers_complete
+        parser.on_body = self.on_body
+        parser.on_message_complete = self.on_message_complete
+        self.parser = parser
+        self.incoming = None
+        req.socket = sock
+        req.parser = parser
+        sock.parser = parser
+        sock._http_message = req
+        sock.on_data = self.on_data
+        sock.on("end", self.on_end)
+        sock.on("close", self.on_close)
+        sock.on("drain", self.on_drain)
+        if req.timeout is not None or req.agent.options.get("timeout"):
+            _listen_socket_timeout(req)
+
+    def detach(self) -> None:
+        """Node's responseKeepAlive: the request lets go of the socket."""
+        sock = self.socket
+        sock.remove_listener("close", self.on_close)
+        sock.remove_listener("error", self.on_error)
+        sock.remove_listener("end", self.on_end)
+        sock.remove_listener("drain", self.on_drain)
+        sock.on_data = None
+
+    def _free_parser(self) -> None:
+        self.parser = None
+        self.socket.parser = None
+        req = self.socket._http_message
+        if isinstance(req, ClientRequest):
+            req.parser = None
+
+    def _finish_parser(self) -> None:
+        parser = self.parser
+        if parser is not None:
+            parser.finish()
+            self._free_parser()
+
+    # Socket listeners ------------------------------------------------------------------
+    def on_data(self, data: bytes) -> None:
+        sock = self.socket
+        req = sock._http_message
+        parser = self.parser
+        if parser is None or not isinstance(req, ClientRequest):
+            return
+        ret = parser.execute(data)
+        res = self.incoming
+        if isinstance(ret, ParseError):
+            ret.raw_packet = data
+            self._free_parser()
+            sock.on_data = None
+            sock.remove_listener("end", self.on_end)
+            sock.destroy()
+            self.had_error = True
+            req.emit("error", ret)
+        elif res is not None and res.upgrade:
+            self._on_upgrade(req, res, data[ret:])
+        elif res is not None and res.complete and not _is_informational(res.status_code or 0):
+            sock.on_data = None
+            sock.remove_listener("end", self.on_end)
+            sock.remove_listener("drain", self.on_drain)
+            self._free_parser()
+
+    def _on_upgrade(self, req: ClientRequest, res: IncomingMessage, head: bytes) -> None:
+        sock = self.socket
+        req.res = res
+        sock.on_data = None
+        sock.remove_listener("end", self.on_end)
+        sock.remove_listener("drain", self.on_drain)
+        sock.remove_listener("timeout", self.on_response_timeout)
+        sock.remove_listener("timeout", self.on_request_timeout)
+        self._finish_parser()
+        event = "connect" if req.method == "CONNECT" else "upgrade"
+        if req.listener_count(event):
+            req.upgrade_or_connect = True
+            sock.emit("agentRemove")
+            sock.remove_listener("close", self.on_close)
+            sock.remove_listener("error", self.on_error)
+            sock._http_message = None
+            req.emit(event, res, sock, head)
+            req.destroyed = True
+            req._closed = True
+            req.emit("close")
+        else:
+            sock.destroy()
+
+    def on_end(self, *_: Any) -> None:
+        req = self.socket._http_message
+        if isinstance(req, ClientRequest) and req.res is None and not self.had_error:
+            # The server closed before answering.
+            self.had_error = True
+            req.emit("error", _conn_reset("socket hang up"))
+        self._finish_parser()
+        self.socket.destroy()
+
+    def on_close(self, *_: Any) -> None:
+        req = self.socket._http_message
+        if not isinstance(req, ClientRequest):
+            return
+        parser = self.parser
+        res = req.res
+        req.destroyed = True
+        if res is not None:
+            if not res.complete:
+                # Socket closed mid-body: 'aborted' now; 'error' (only when listened to,
+                # as Node's IncomingMessage._destroy) and 'close' on the next ticks.
+                res.aborted = True
+                res.emit("aborted")
+                res.destroy()
+                req._runtime.next_tick(_emit_aborted, res)
+            req._closed = True
+            req.emit("close")
+            if not res.aborted and not res._ended:
+                res._push_end()
+        else:
+            if not self.had_error:
+                self.had_error = True
+                req.emit("error", _conn_reset("socket hang up"))
+            req._closed = True
+            req.emit("close")
+        req._output.clear()
+        if parser is not None:
+            parser.finish()
+            self._free_parser()
+
+    def on_error(self, error: BaseException) -> None:
+        sock = self.socket
+        req = sock._http_message
+        if isinstance(req, ClientRequest):
+            self.had_error = True
+            req.emit("error", error)
+        self._finish_parser()
+        sock.on_data = None
+        sock.remove_listener("end", self.on_end)
+        sock.destroy()
+
+    def on_drain(self, *_: Any) -> None:
+        req = self.socket._http_message
+        if isinstance(req, ClientRequest) and not req.finished:
+            req.emit("drain")
+
+    def on_request_timeout(self, *_: Any) -> None:
+        req = self.socket._http_message
+        if req is not None:
+            req.emit("timeout")
+
+    def on_response_timeout(self, *_: Any) -> None:
+        req = self.socket._http_message
+        if isinstance(req, ClientRequest) and req.res is not None:
+            req.res.emit("timeout")
+
+    # Parser callbacks (Node's parserOnIncomingClient and friends) -------------------------
+    def on_headers_complete(self, major: int, minor: int, raw: list[str], method: Any, url: Any,
+                            status_code: int, status_message: str, upgrade: bool,
+                            keep_alive: bool) -> int:
+        sock = self.socket
+        req = sock._http_message
+        assert isinstance(req, ClientRequest)
+        res = IncomingMessage(sock, req._runtime)
+        res.http_version_major = major
+        res.http_version_minor = minor
+        res.http_version = f"{major}.{minor}"
+        res.status_code = status_code
+        res.status_message = status_message
+        res.raw_headers = raw
+        res.join_duplicate_headers = req.join_duplicate_headers
+        res.upgrade = upgrade
+        res.on_resume = sock.resume
+        if req.res is not None:
+            # A second response to one request: the server is broken.
+            sock.destroy()
+            return 0
+        self.incoming = res
+        req.res = res
+        if upgrade:
+            return 2
+        if req.method == "CONNECT":
+            res.upgrade = True
+            return 2
+        if _is_informational(status_code):
+            req.res = None
+            if status_code == 100:
+                req.emit("continue")
+            req.emit("information", {
+                "status_code": status_code, "status_message": status_message,
+                "http_version": res.http_version, "http_version_major": major,
+                "http_version_minor": minor, "headers": res.headers, "raw_headers": raw,
+            })
+            return 1
+        if req.should_keep_alive and not keep_alive and not req.upgrade_or_connect:
+            # The server must answer keep-alive for the socket to be reused.
+            req.should_keep_alive = False
+        res.req = req  # type: ignore[attr-defined]
+        # Ours first, so that the socket is handled whatever the user's listeners do.
+        res.on("end", lambda *_: _response_on_end(res))
+        req.on("finish", req._on_finish_keep_alive)
+        sock.on("timeout", self.on_response_timeout)
+        if req.aborted or not req.emit("response", res):
+            res._dump()
+        if req.method == "HEAD":
+            return 1
+        if status_code == 304:
+            res.complete = True
+            return 1
+        return 0
+
+    def on_body(self, chunk: bytes) -> None:
+        res = self.incoming
+        if res is not None and not res._push(chunk):
+            self.socket.pause()
+
+    def on_message_complete(self, trailers: list[str]) -> None:
+        res = self.incoming
+        if res is None or _is_informational(res.status_code or 0):
+            return
+        res.complete = True
+        if trailers:
+            res.raw_trailers = trailers
+        res._push_end()
+
+
+def _options(url_or_options: Any, options: Any, kwargs: dict[str, Any]) -> dict[str, Any]:
+    merged: dict[str, Any] = {}
+    if isinstance(url_or_options, str):
+        url = urlsplit(url_or_options)
+        if url.scheme and url.scheme != "http":
+            raise NodeError(f'Protocol "{url.scheme}:" not supported. Expected "http:"', "ERR_INVALID_PROTOCOL")
+        merged["hostname"] = url.hostname or "localhost"
+        if url.port:
+            merged["port"] = url.port
+        merged["path"] = (url.path or "/") + (f"?{url.query}" if url.query else "")
+        if url.username:
+            merged["auth"] = f"{url.username}:{url.password or ''}"
+    elif isinstance(url_or_options, dict):
+        merged.update(url_or_options)
+    if isinstance(options, dict):
+        merged.update(options)
+    merged.update(kwargs)
+    return merged
+
+
+def request(url_or_options: Any = None, options: Any = None, callback: Callable[..., Any] | None = None,
+            **kwargs: Any) -> ClientRequest:
+    """Node's ``http.request(url[, options][, callback])`` or ``http.request(options[, callback])``.
+
+    Options use Node's names in snake_case (``host``, ``hostname``, ``port``, ``path``,
+    ``method``, ``headers``, ``agent``, ``set_host``, ``timeout``...), given as a dict
+    and/or as keyword arguments. Call ``end()`` to send the request.
+    """
+    if callable(options):
+        callback, options = options, None
+    return ClientRequest(_options(url_or_options, options, kwargs), callback)
+
+
+def get(url_or_options: Any = None, options: Any = None, callback: Callable[..., Any] | None = None,
+        **kwargs: Any) -> ClientRequest:
+    """Node's ``http.get``: :func:`request` with ``end()`` already called."""
+    req = request(url_or_options, options, callback, **kwargs)
+    req.end()
+    return req
