@@ -1,0 +1,35 @@
+"""The public surface: exactly these names, each importable, typed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import nodehttp
+
+PUBLIC = {
+    "Agent", "ClientRequest", "EventEmitter", "HTTPParser", "IncomingMessage", "LLHTTP_VERSION",
+    "METHODS", "NodeError", "OutgoingMessage", "ParseError", "STATUS_CODES", "Server",
+    "ServerResponse", "create_server", "current_runtime", "get", "global_agent",
+    "max_header_size", "once", "request", "run", "runtime", "validate_header_name",
+    "validate_header_value",
+}
+
+
+def test_exports_are_exactly_the_public_api() -> None:
+    assert set(nodehttp.__all__) == PUBLIC
+    assert len(nodehttp.__all__) == len(PUBLIC)
+    for name in PUBLIC:
+        assert getattr(nodehttp, name) is not None
+
+
+def test_public_callables_have_docstrings() -> None:
+    for name in PUBLIC:
+        value = getattr(nodehttp, name)
+        if callable(value):
+            assert (value.__doc__ or "").strip(), name
+
+
+def test_package_is_typed() -> None:
+    package = Path(nodehttp.__file__).parent
+    assert (package / "py.typed").is_file()
+    assert (package / "_llhttp.pyi").is_file()
