@@ -286,7 +286,9 @@ async def runtime() -> AsyncIterator[Runtime]:
     """Host nodehttp inside an existing anyio program.
 
     Everything started inside the block belongs to it; leaving the block waits until
-    nothing ref'd remains (close your servers to leave), as :func:`run` does.
+    nothing ref'd remains (close your servers to leave), as :func:`run` does. An
+    exception no listener handled stops the block and is raised from it, as an uncaught
+    exception ends a Node process.
     """
     backend = sniffio.current_async_library()
     async with anyio.create_task_group() as tg:
@@ -300,6 +302,8 @@ async def runtime() -> AsyncIterator[Runtime]:
                 sock.destroy()
             _current.reset(token)
             tg.cancel_scope.cancel()
+    if rt.errors:
+        raise rt.errors[0]
 
 
 def run(main: Callable[..., Any], *args: Any, backend: str = "asyncio", backend_options: dict[str, Any] | None = None) -> Any:
@@ -311,12 +315,10 @@ def run(main: Callable[..., Any], *args: Any, backend: str = "asyncio", backend_
     """
 
     async def entry() -> Any:
-        async with runtime() as rt:
+        async with runtime():
             result = main(*args)
             if inspect.isawaitable(result):
                 result = await result
-        if rt.errors:
-            raise rt.errors[0]
         return result
 
     return anyio.run(entry, backend=backend, backend_options=backend_options)

@@ -115,3 +115,13 @@ def test_current_runtime_outside_is_a_clear_error() -> None:
 
 def test_public_names() -> None:
     assert nodehttp.LLHTTP_VERSION == "9.4.3"
+
+
+async def test_an_unhandled_error_is_raised_from_the_runtime_block(anyio_backend: str) -> None:
+    def boom() -> None:
+        raise KeyError("lost?")
+
+    with pytest.raises(KeyError, match="lost"):
+        async with runtime() as rt:
+            rt.set_timeout(boom, 1)
+            await anyio.sleep(5)  # cancelled by the error
