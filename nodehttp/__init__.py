@@ -8,7 +8,7 @@ trio; see the README for what is implemented so far.
 from __future__ import annotations
 
 from ._agent import Agent, global_agent
-from ._client import ClientRequest, get, request
+from ._client import ClientRequest, create_client, get, request
 from ._common import validate_header_name, validate_header_value
 from ._constants import MAX_HEADER_SIZE as max_header_size
 from ._constants import METHODS, STATUS_CODES
@@ -34,6 +34,7 @@ __all__ = [
     "ParseError",
     "Server",
     "ServerResponse",
+    "create_client",
     "create_server",
     "current_runtime",
     "get",

@@ -8,6 +8,8 @@ holds the socket now, so a keep-alive socket passes from request to request.
 
 from __future__ import annotations
 
+import warnings
+
 import base64
 import re
 from collections.abc import Callable
@@ -18,13 +20,14 @@ from . import _net
 from ._agent import Agent, global_agent
 from ._common import check_is_http_token
 from ._constants import MAX_HEADER_PAIRS
+from ._events import EventEmitter
 from ._errors import NodeError, ParseError
 from ._http_errors import HeadersSentError, InvalidHttpTokenError
 from ._incoming import IncomingMessage
 from ._outgoing import OutgoingMessage
 from ._parser import HTTPParser
 
-__all__ = ["ClientRequest", "get", "request"]
+__all__ = ["Client", "ClientRequest", "create_client", "get", "request"]
 
 _INVALID_PATH = re.compile(r"[^\u0021-\u00ff]")
 _NO_BODY_METHODS = frozenset(("GET", "HEAD", "DELETE", "OPTIONS", "TRACE", "CONNECT"))
@@ -586,3 +589,27 @@ def get(url_or_options: Any = None, options: Any = None, callback: Callable[...,
     req = request(url_or_options, options, callback, **kwargs)
     req.end()
     return req
+
+
+class Client(EventEmitter):
+    """What v5.11.1's deprecated ``http.createClient`` returned: requests to one host."""
+
+    def __init__(self, port: int = 80, host: str = "localhost") -> None:
+        super().__init__()
+        self.port = port
+        self.host = host
+
+    def request(self, method: str = "GET", path: str = "/", headers: Any = None) -> ClientRequest:
+        """A :class:`ClientRequest` to this client's host and port; call ``end()`` to send."""
+        return request({"host": self.host, "port": self.port, "method": method, "path": path,
+                        "headers": headers or {}})
+
+
+def create_client(port: int = 80, host: str = "localhost") -> Client:
+    """Deprecated since Node v0.x and gone from Node 24; kept because the v5.11.1 API has it.
+
+    Warns (``DeprecationWarning``, as Node's DEP0043-era text asks: use ``request()``).
+    """
+    warnings.warn("http.createClient is deprecated. Use http.request instead.", DeprecationWarning,
+                  stacklevel=2)
+    return Client(port, host)

@@ -525,3 +525,28 @@ async def test_response_cut_short(anyio_backend: str) -> None:
     # Observed from node 24.21.0.
     assert events == ["response", "data:abc", "res:aborted", "req:close", "res:error:aborted:ECONNRESET",
                       "res:close"]
+
+
+async def test_deprecated_create_client_still_requests(anyio_backend: str) -> None:
+    async with nodehttp.runtime():
+        server = nodehttp.create_server(lambda req, res: res.end(req.method + " " + req.url))
+        ready = anyio.Event()
+        server.listen(0, "127.0.0.1", ready.set)
+        with anyio.fail_after(5):
+            await ready.wait()
+        with pytest.deprecated_call():
+            client = nodehttp.create_client(server.address()["port"], "127.0.0.1")  # type: ignore[index]
+        got = anyio.Event()
+        body: list[bytes] = []
+
+        def on_response(res: Any) -> None:
+            res.on("data", body.append)
+            res.on("end", got.set)
+
+        req = client.request("PUT", "/old")
+        req.on("response", on_response)
+        req.end()
+        with anyio.fail_after(5):
+            await got.wait()
+        server.close()
+    assert b"".join(body) == b"PUT /old"

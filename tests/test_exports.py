@@ -9,7 +9,7 @@ import nodehttp
 PUBLIC = {
     "Agent", "ClientRequest", "EventEmitter", "HTTPParser", "IncomingMessage", "LLHTTP_VERSION",
     "METHODS", "NodeError", "OutgoingMessage", "ParseError", "STATUS_CODES", "Server",
-    "ServerResponse", "create_server", "current_runtime", "get", "global_agent",
+    "ServerResponse", "create_client", "create_server", "current_runtime", "get", "global_agent",
     "max_header_size", "once", "request", "run", "runtime", "validate_header_name",
     "validate_header_value",
 }
