@@ -466,6 +466,16 @@ class Server(_net.Server):
             self.on("timeout", callback)
         return self
 
+    def close(self, callback: Callable[..., Any] | None = None) -> Server:
+        """Stop accepting and close idle keep-alive connections (Node 19+); 'close' follows
+        once the busy ones have finished."""
+        self.close_idle_connections()
+        if self._checker is not None:
+            self._checker.cancel()
+            self._checker = None
+        super().close(callback)
+        return self
+
     def close_all_connections(self) -> None:
         for sock in list(self._connections):
             sock.destroy()

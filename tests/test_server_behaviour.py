@@ -177,3 +177,17 @@ async def test_set_encoding_and_pipe(anyio_backend: str) -> None:
             assert (await read_until(client, b"0\r\n\r\n")).endswith(b"5\r\nhello\r\n0\r\n\r\n")
         server.close()
     assert all(isinstance(t, str) for t in texts) and "".join(texts) == "caf\u00e9 \u2603"
+
+
+async def test_close_ends_idle_keep_alive_connections_at_once(anyio_backend: str) -> None:
+    closed = anyio.Event()
+    async with runtime():
+        server = create_server(lambda req, res: res.end("ok"))
+        port = await start(server)
+        async with await anyio.connect_tcp("127.0.0.1", port) as client:
+            await client.send(GET)
+            await read_until(client, b"\r\n\r\nok")
+            server.close(closed.set)  # the connection is idle: Node 24 closes it now
+            with anyio.fail_after(2):  # well under the 5 s keep-alive timeout
+                assert await read_to_eof(client) == b""
+                await closed.wait()
