@@ -5,8 +5,9 @@ A new category (client, scenario) adds its module's ``CATEGORY`` here.
 
 from __future__ import annotations
 
-from . import parser_category, server_category
+from . import client_category, parser_category, server_category
 from .category import Category
 
 CATEGORIES: dict[str, Category] = {
-    c.name: c for c in [parser_category.CATEGORY, server_category.CATEGORY]}
+    c.name: c for c in [parser_category.CATEGORY, server_category.CATEGORY,
+                          client_category.CATEGORY]}

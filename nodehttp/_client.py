@@ -498,8 +498,11 @@ class _ClientSocket:
         res.upgrade = upgrade
         res.on_resume = sock.resume
         if req.res is not None:
-            # A second response to one request: the server is broken.
+            # A second response to one request: the server is broken. As Node, keep the
+            # first response as the parser's message and drop whatever else arrives.
             sock.destroy()
+            self.incoming = req.res
+            req.res._skip_pending_data = True
             return 0
         self.incoming = res
         req.res = res
@@ -537,12 +540,12 @@ class _ClientSocket:
 
     def on_body(self, chunk: bytes) -> None:
         res = self.incoming
-        if res is not None and not res._push(chunk):
+        if res is not None and not res._skip_pending_data and not res._push(chunk):
             self.socket.pause()
 
     def on_message_complete(self, trailers: list[str]) -> None:
         res = self.incoming
-        if res is None or _is_informational(res.status_code or 0):
+        if res is None or res._skip_pending_data or _is_informational(res.status_code or 0):
             return
         res.complete = True
         if trailers:

@@ -58,6 +58,11 @@ class IncomingMessage(EventEmitter):
     destroyed = False
     on_resume: Callable[[], Any] | None = None  # the server's readStart
     _decoder: codecs.IncrementalDecoder | None = None  # set_encoding's
+    _skip_pending_data = False  # Node's kSkipPendingData: a broken server's extra message
+    # Node's Readable: chunks pushed before the first read are buffered (state.sync) and a
+    # resume runs on the next tick (resumeScheduled).
+    _sync = True
+    _resume_scheduled = False
 
     def __init__(self, socket: Any, runtime: Runtime | None = None) -> None:
         super().__init__()
@@ -112,7 +117,7 @@ class IncomingMessage(EventEmitter):
         """A body chunk from the parser; False asks the caller to stop reading the socket."""
         if self._dumped:
             return True
-        if self._flowing and not self._buffer:
+        if self._flowing and not self._buffer and not self._sync:
             self._data(chunk)
             return True
         self._buffer.append(chunk)
@@ -162,14 +167,23 @@ class IncomingMessage(EventEmitter):
     add_listener = on
 
     def resume(self) -> IncomingMessage:
-        """Flowing mode: buffered and future chunks go to 'data' listeners."""
+        """Flowing mode: buffered and future chunks go to 'data' listeners, starting on a
+        later tick (Node's resume is scheduled: data that came with the head is seen after
+        whatever else that read brings, such as a parse error)."""
         self._consuming = True
         if not self._flowing:
             self._flowing = True
-            while self._buffer and self._flowing:
-                self._data(self._take())
-            self._maybe_end()
+            if not self._resume_scheduled:
+                self._resume_scheduled = True
+                self._runtime.next_tick(self._flow)
         return self
+
+    def _flow(self) -> None:
+        self._resume_scheduled = False
+        self._sync = False
+        while self._buffer and self._flowing:
+            self._data(self._take())
+        self._maybe_end()
 
     def pause(self) -> IncomingMessage:
         """Stop 'data' events; chunks are buffered until the high-water mark, then the
@@ -211,6 +225,7 @@ class IncomingMessage(EventEmitter):
     def read(self) -> bytes | None:
         """Everything buffered, or None (Node's ``read()`` with no size)."""
         self._consuming = True
+        self._sync = False
         data = b"".join(self._take() for _ in range(len(self._buffer))) if self._buffer else None
         self._maybe_end()
         return data
