@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .client_category import DRIVER_TIMEOUT_S
+from .server_client import pump_stderr
 
 Case = dict[str, Any]
 Log = list[list[Any]]
@@ -150,14 +151,8 @@ class Driver:
                 *self.cmd, stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
                 stderr=asyncio.subprocess.PIPE)
             assert self.proc.stderr is not None
-            self._tasks.append(asyncio.create_task(self._pump_stderr(self.proc.stderr)))
+            self._tasks.append(asyncio.create_task(pump_stderr(self.proc.stderr, self.stderr_tail)))
         return self.proc
-
-    async def _pump_stderr(self, stream: asyncio.StreamReader) -> None:
-        async for raw in stream:
-            line = raw.decode("utf-8", "replace")
-            self.stderr_tail.append(line)
-            sys.stderr.write(line)
 
     async def kill(self) -> None:
         if self.proc is not None and self.proc.returncode is None:

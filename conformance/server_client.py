@@ -78,6 +78,14 @@ def distinct_configs(cases: list[Case]) -> list[dict[str, Any]]:
     return list(seen.values())
 
 
+
+async def pump_stderr(stream: asyncio.StreamReader, tail: deque[str]) -> None:
+    """Echo a child's stderr and keep its last lines for the report."""
+    async for raw in stream:
+        line = raw.decode("utf-8", "replace")
+        tail.append(line)
+        sys.stderr.write(line)
+
 @dataclass
 class Exchange:
     reply: bytes
@@ -182,7 +190,7 @@ class ServerProcess:
             stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
         self.proc = proc
         assert proc.stdout is not None and proc.stderr is not None
-        self._tasks.append(asyncio.create_task(self._pump_stderr(proc.stderr)))
+        self._tasks.append(asyncio.create_task(pump_stderr(proc.stderr, self.stderr_tail)))
         try:
             line = await asyncio.wait_for(proc.stdout.readline(), START_TIMEOUT_S)
             ports = json.loads(line)["ports"]
@@ -201,12 +209,6 @@ class ServerProcess:
                     ["server-event", item["event"], item["detail"]])
             except (ValueError, KeyError, TypeError):
                 sys.stderr.write(f"server said: {line!r}\n")
-
-    async def _pump_stderr(self, stream: asyncio.StreamReader) -> None:
-        async for raw in stream:
-            line = raw.decode("utf-8", "replace")
-            self.stderr_tail.append(line)
-            sys.stderr.write(line)
 
     async def stop(self) -> None:
         if self.proc is not None and self.proc.returncode is None:

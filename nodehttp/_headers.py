@@ -151,6 +151,14 @@ def _js_object_order(dest: dict[str, Any]) -> None:
     dest.update(rest)
 
 
+def _counted(raw: Sequence[str], count: int | None) -> Sequence[str]:
+    """``raw`` as far as Node's kHeadersCount reaches: its loop reads a pair while the
+    index is below the count, so an odd count still takes the pair it starts."""
+    if count is not None and count < len(raw):
+        return raw[: count + (count & 1)]
+    return raw
+
+
 def build_headers(
     raw: Sequence[str],
     join_duplicates: bool = False,
@@ -165,10 +173,7 @@ def build_headers(
     object, as Node does when ``trailers`` was read before the trailers arrived (its lazy
     getter cached ``{}`` and ``_addHeaderLines`` then fills that same object).
     """
-    if count is not None and count < len(raw):
-        # Node's loop reads a pair while its index is below the count: an odd count
-        # still takes the pair it starts.
-        raw = raw[: count + (count & 1)]
+    raw = _counted(raw, count)
     if dest is None:
         dest = {}
     get = dest.get
@@ -220,8 +225,7 @@ def build_headers_distinct(
     with its values in order; ``__proto__`` is kept (Node uses a null-prototype object).
     ``count`` and ``dest`` are as for :func:`build_headers`.
     """
-    if count is not None and count < len(raw):
-        raw = raw[: count + (count & 1)]
+    raw = _counted(raw, count)
     if dest is None:
         dest = {}
     get = dest.get
