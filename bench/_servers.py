@@ -8,9 +8,10 @@ core, read its RSS and kill its process group:
     python bench/_servers.py NAME PORT [--keep-alive-timeout MS]
 
 NAME is one of ``nodehttp-asyncio``, ``nodehttp-uvloop``, ``nodehttp-trio``,
-``aiohttp``, ``uvicorn`` (Python servers), or ``node`` to print the reference Node
-script (``node_script()``), which the benchmark writes to a temp file and runs with the
-reference Node binary. Servers listen on 127.0.0.1 only.
+``aiohttp``, ``uvicorn``, ``nodehttp-asgi`` (Python servers), or ``node`` to print the
+reference Node script (``node_script()``), which the benchmark writes to a temp file and
+runs with the reference Node binary. Servers listen on 127.0.0.1 only. ``uvicorn`` and
+``nodehttp-asgi`` serve the same ASGI application (:func:`hello_asgi_app`), lifespan off.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from typing import Any
 
 BODY = "Hello World\n"
 BODY_BYTES = BODY.encode()
-PYTHON_SERVERS = ("nodehttp-asyncio", "nodehttp-uvloop", "nodehttp-trio", "aiohttp", "uvicorn")
+PYTHON_SERVERS = ("nodehttp-asyncio", "nodehttp-uvloop", "nodehttp-trio", "aiohttp", "uvicorn", "nodehttp-asgi")
 ALL_SERVERS = ("nodehttp-asyncio", "nodehttp-uvloop", "nodehttp-trio", "node", "aiohttp", "uvicorn")
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -335,22 +336,36 @@ def serve_aiohttp(port: int, keep_alive_timeout: int | None) -> None:
     asyncio.run(main())
 
 
+_HELLO_HEADERS = [(b"content-type", b"text/plain; charset=utf-8"),
+                  (b"content-length", str(len(BODY_BYTES)).encode())]
+
+
+async def hello_asgi_app(scope: dict[str, Any], receive: Callable[..., Any], send: Callable[..., Any]) -> None:
+    """The ASGI hello world both ASGI servers run."""
+    if scope["type"] != "http":
+        return  # lifespan: "off" for both servers, so never reached
+    await send({"type": "http.response.start", "status": 200, "headers": _HELLO_HEADERS})
+    await send({"type": "http.response.body", "body": BODY_BYTES})
+
+
 def serve_uvicorn(port: int, keep_alive_timeout: int | None) -> None:
     import uvicorn
-
-    async def app(scope: dict[str, Any], receive: Callable[..., Any], send: Callable[..., Any]) -> None:
-        if scope["type"] != "http":
-            return  # lifespan: "off" below, so never reached
-        await send({"type": "http.response.start", "status": 200,
-                    "headers": [(b"content-type", b"text/plain; charset=utf-8"),
-                                (b"content-length", str(len(BODY_BYTES)).encode())]})
-        await send({"type": "http.response.body", "body": BODY_BYTES})
 
     kwargs: dict[str, Any] = {}
     if keep_alive_timeout is not None:
         kwargs["timeout_keep_alive"] = max(1, keep_alive_timeout // 1000)
-    uvicorn.run(app, host="127.0.0.1", port=port, http="httptools", loop="asyncio",
+    uvicorn.run(hello_asgi_app, host="127.0.0.1", port=port, http="httptools", loop="asyncio",
                 log_level="warning", access_log=False, lifespan="off", **kwargs)
+
+
+def serve_nodehttp_asgi(port: int, keep_alive_timeout: int | None) -> None:
+    sys.path.insert(0, str(ROOT))
+    from nodehttp.asgi import run
+
+    options: dict[str, Any] = {}
+    if keep_alive_timeout is not None:
+        options["keep_alive_timeout"] = keep_alive_timeout
+    run(hello_asgi_app, "127.0.0.1", port, backend="asyncio", lifespan_mode="off", server_options=options)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -374,6 +389,8 @@ def main(argv: list[str] | None = None) -> int:
         serve_aiohttp(args.port, args.keep_alive_timeout)
     elif name == "uvicorn":
         serve_uvicorn(args.port, args.keep_alive_timeout)
+    elif name == "nodehttp-asgi":
+        serve_nodehttp_asgi(args.port, args.keep_alive_timeout)
     return 0
 
 

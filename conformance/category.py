@@ -36,3 +36,6 @@ class Category:
     node_args: tuple[str, ...] = field(default_factory=tuple)
     client: str | None = None  # the client module in front of both servers
     py_server: str | None = None  # the module serving nodehttp's half
+    # The least silence that means a half hangs, for categories whose cases run long
+    # (a scenario may take seconds); --case-timeout applies when it is longer.
+    case_timeout: float = 0.0

@@ -138,8 +138,9 @@ def diff_text(diff: dict[str, Any]) -> str:
     """Both logs event by event, the differing ones marked, for ``-v``."""
     ref, ours = diff["reference"], diff["nodehttp"]
     out = [f"--- {diff['category']}/{diff['id']} [{diff['backend']}] ({diff['status']}"
-           + (f": {diff['known_reason']}" if diff["known_reason"] else "") + ")",
-           f"    chunks: {json.dumps(diff['case']['chunks'])[:400]}"]
+           + (f": {diff['known_reason']}" if diff["known_reason"] else "") + ")"]
+    if "chunks" in diff["case"]:  # client and scenario cases have none
+        out.append(f"    chunks: {json.dumps(diff['case']['chunks'])[:400]}")
     if settings(diff["case"]):
         out.append(f"    settings: {json.dumps(settings(diff['case']))}")
     for i in range(max(len(ref), len(ours))):

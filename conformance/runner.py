@@ -185,6 +185,7 @@ def ours_command(category: Category, backend: str) -> tuple[list[str], dict[str,
 def run_category(ref: Reference, category: Category, cases: list[Case],
                  timeout: float = DEFAULT_CASE_TIMEOUT_S) -> list[Outcome]:
     """Both halves over every case; the workers run side by side, as they share nothing."""
+    timeout = max(timeout, category.case_timeout)
     with ThreadPoolExecutor(max_workers=1 + len(category.backends)) as pool:
         ref_cmd, ref_env = reference_worker(ref, category)
         reference_job = pool.submit(run_worker, ref_cmd, cases, timeout, ref_env)

@@ -7,6 +7,7 @@ trio; see the README for what is implemented so far.
 
 from __future__ import annotations
 
+from . import https
 from ._agent import Agent, global_agent
 from ._client import ClientRequest, create_client, get, request
 from ._common import validate_header_name, validate_header_value
@@ -39,6 +40,7 @@ __all__ = [
     "current_runtime",
     "get",
     "global_agent",
+    "https",
     "max_header_size",
     "once",
     "request",

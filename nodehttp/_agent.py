@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 from typing import Any
 
 from . import _net
@@ -89,26 +90,68 @@ class Agent(EventEmitter):
             self._set_request_socket(req, sock)
             active.append(sock)
         elif free_len + len(active) < self.max_sockets and self.total_socket_count < self.max_total_sockets:
-            self._set_request_socket(req, self.create_socket(req, options))
+            def on_create(error: BaseException | None, new: _net.Socket | None) -> None:
+                if error is not None or new is None:
+                    req.on_socket(None, error)
+                else:
+                    self._set_request_socket(req, new)
+
+            self.create_socket(req, options, on_create)
         else:
             req._agent_options = options
             self.requests.setdefault(name, []).append(req)
 
-    def create_connection(self, options: dict[str, Any]) -> _net.Socket:
-        """A new connection for the pool (override to connect otherwise)."""
-        return _net.connect(options.get("port") or self.default_port, options.get("host") or "localhost")
+    def create_connection(self, options: dict[str, Any],
+                          callback: Callable[[BaseException | None, _net.Socket | None], Any] | None = None,
+                          ) -> _net.Socket | None:
+        """A new connection for the pool: Node's ``agent.createConnection(options, callback)``.
 
-    def create_socket(self, req: Any, options: dict[str, Any]) -> _net.Socket:
+        Override it to connect otherwise: return the socket, or return None and call
+        ``callback(error, socket)`` later (once). The default is a TCP connection to
+        ``host``/``port``, or to the unix socket ``socket_path``, honouring
+        ``local_address``, ``family`` and ``lookup``.
+        """
+        return _net.connect({
+            "port": options.get("port") or self.default_port,
+            "host": options.get("host") or "localhost",
+            "path": options.get("socket_path"),
+            "local_address": options.get("local_address"),
+            "family": options.get("family"),
+            "lookup": options.get("lookup"),
+        })
+
+    def create_socket(self, req: Any, options: dict[str, Any],
+                      callback: Callable[[BaseException | None, _net.Socket | None], Any] | None = None,
+                      ) -> _net.Socket | None:
+        """Node's ``agent.createSocket``: a connection from :meth:`create_connection`, added
+        to the pool; ``callback(error, socket)`` gets it (returned too when it came at once)."""
         options = {**options, **self.options}
+        # As Node's: ``path`` is the unix socket here (or None), never the request's path.
+        options["path"] = options.get("socket_path")
         timeout = getattr(req, "timeout", None) or self.options.get("timeout")
         name = self.get_name(options)
-        sock = self.create_connection(options)
-        if timeout:
-            sock.set_timeout(timeout)
-        self.sockets.setdefault(name, []).append(sock)
-        self.total_socket_count += 1
-        self._install_listeners(sock, options)
-        return sock
+        created: list[_net.Socket | None] = []
+
+        def on_create(error: BaseException | None = None, sock: _net.Socket | None = None) -> None:
+            if created:
+                return  # once, as Node's: a function may both return a socket and call back
+            created.append(sock)
+            if error is not None or sock is None:
+                if callback is not None:
+                    callback(error or TypeError("create_connection gave no socket"), None)
+                return
+            if timeout:
+                sock.set_timeout(timeout)
+            self.sockets.setdefault(name, []).append(sock)
+            self.total_socket_count += 1
+            self._install_listeners(sock, options)
+            if callback is not None:
+                callback(None, sock)
+
+        sock = self.create_connection(options, on_create)
+        if sock is not None:
+            on_create(None, sock)
+        return created[0] if created else None
 
     def _install_listeners(self, sock: _net.Socket, options: dict[str, Any]) -> None:
         def on_free(*_: Any) -> None:
@@ -147,7 +190,7 @@ class Agent(EventEmitter):
         if not sock.writable:
             sock.destroy()
             return
-        queue = self.requests.get(name)
+        queue = self._live_queue(name)
         if queue:
             req = queue.pop(0)
             if not queue:
@@ -168,7 +211,21 @@ class Agent(EventEmitter):
         sock._http_message = None
         self.remove_socket(sock, options)
         sock.once("error", _free_socket_error)
+        # Node 24: bytes on an idle socket are a stray (or planted) response that the
+        # next request would read as its own; the socket is destroyed instead.
+        sock.on_data = lambda _data: sock.destroy()
         free.append(sock)
+
+    def _live_queue(self, name: str) -> list[Any] | None:
+        """The requests waiting for a ``name`` socket, less those of a program that is
+        ending (its runtime cancelled): they can never be sent, and are forgotten."""
+        queue = self.requests.get(name)
+        if queue and any(_ending(req) for req in queue):
+            queue[:] = [req for req in queue if not _ending(req)]
+            if not queue:
+                del self.requests[name]
+                return None
+        return queue
 
     def remove_socket(self, sock: _net.Socket, options: dict[str, Any]) -> None:
         """Forget ``sock``; a queued request of the freed pool gets a new connection."""
@@ -180,14 +237,21 @@ class Agent(EventEmitter):
                 sockets.remove(sock)
                 if not sockets:
                     del pool[name]
-        queue = self.requests.get(name)
+        queue = self._live_queue(name)
         if queue:
             # A slot opened: Node starts a new connection for the first waiting request.
             req = queue[0]
             req_options = getattr(req, "_agent_options", None)
             if req_options is not None:
                 req._agent_options = None
-                self.create_socket(req, req_options).emit("free")
+
+                def on_create(error: BaseException | None, new: _net.Socket | None) -> None:
+                    if error is not None or new is None:
+                        req.on_socket(None, error)
+                    else:
+                        new.emit("free")
+
+                self.create_socket(req, req_options, on_create)
 
     def keep_socket_alive(self, sock: _net.Socket) -> bool:
         """Prepare an idle socket; False when the server's Keep-Alive hint forbids keeping it."""
@@ -197,7 +261,7 @@ class Agent(EventEmitter):
         keep = True
         req = sock._http_message
         res = getattr(req, "res", None)
-        hint = res.headers.get("keep-alive") if res is not None else None
+        hint = _keep_alive_hint(res) if res is not None else None
         if isinstance(hint, str):
             match = _KEEP_ALIVE_HINT.match(hint)
             if match:
@@ -212,6 +276,7 @@ class Agent(EventEmitter):
 
     def reuse_socket(self, sock: _net.Socket, req: Any) -> None:
         sock.remove_listener("error", _free_socket_error)
+        sock.on_data = None
         req.reused_socket = True
         sock.ref()
 
@@ -221,6 +286,22 @@ class Agent(EventEmitter):
             for sockets in list(pools.values()):
                 for sock in list(sockets):
                     sock.destroy()
+
+
+def _keep_alive_hint(res: Any) -> Any:
+    """``res.headers['keep-alive']``, without building the headers object when nobody has:
+    the agent reads it for every response it pools."""
+    if res._headers is not None:
+        return res.headers.get("keep-alive")
+    raw = res.raw_headers
+    if not any(len(raw[i]) == 10 and raw[i].lower() == "keep-alive" for i in range(0, len(raw), 2)):
+        return None
+    return res.headers.get("keep-alive")
+
+
+def _ending(req: Any) -> bool:
+    rt = getattr(req, "_runtime", None)
+    return rt is not None and rt.task_group.cancel_scope.cancel_called
 
 
 def _free_socket_error(*_: Any) -> None:

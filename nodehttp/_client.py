@@ -11,21 +11,22 @@ from __future__ import annotations
 import warnings
 
 import base64
+import math
 import re
 from collections.abc import Callable
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from . import _net
 from ._agent import Agent, global_agent
-from ._common import check_is_http_token
+from ._common import check_is_http_token, describe_received, js_number_to_string
 from ._constants import MAX_HEADER_PAIRS
-from ._events import EventEmitter
+from ._events import EventEmitter, InvalidArgTypeError, OutOfRangeError
 from ._errors import NodeError, ParseError
 from ._http_errors import HeadersSentError, InvalidHttpTokenError
 from ._incoming import IncomingMessage
 from ._outgoing import OutgoingMessage
-from ._parser import HTTPParser
+from ._parser import LENIENT_ALL_NODE, HTTPParser
 
 __all__ = ["Client", "ClientRequest", "create_client", "get", "request"]
 
@@ -51,6 +52,9 @@ def _is_informational(status: int) -> bool:
     return 100 <= status < 200 and status != 101
 
 
+_INFINITY = float("inf")
+
+
 class ClientRequest(OutgoingMessage):
     """Node's ``http.ClientRequest``: an outgoing request and, later, its response."""
 
@@ -67,16 +71,22 @@ class ClientRequest(OutgoingMessage):
     def __init__(self, options: dict[str, Any], callback: Callable[..., Any] | None = None) -> None:
         super().__init__()
         agent = options.get("agent")
+        # https passes its own global agent, whose class agent=False instantiates (Node).
+        default_agent: Agent = options.get("_default_agent") or global_agent
         if agent is False:
-            agent = Agent()
+            agent = type(default_agent)()
         elif agent is None:
-            agent = global_agent
+            agent = default_agent
         elif not callable(getattr(agent, "add_request", None)):
             raise TypeError('The "options.agent" property must be an Agent-like object, None or False')
         self.agent: Agent = agent
         path = str(options.get("path") or "/")
         if _INVALID_PATH.search(path):
             raise UnescapedCharactersError()
+        protocol = options.get("protocol") or default_agent.protocol
+        expected = getattr(agent, "protocol", None) or default_agent.protocol
+        if protocol != expected:
+            raise NodeError(f'Protocol "{protocol}" not supported. Expected "{expected}"', "ERR_INVALID_PROTOCOL")
         default_port = options.get("default_port") or agent.default_port
         port = options.get("port") or default_port or 80
         host = options.get("hostname") or options.get("host") or "localhost"
@@ -94,15 +104,16 @@ class ClientRequest(OutgoingMessage):
         self.path = path
         self.host = host
         self.port = port
-        self.protocol = "http:"
+        self.protocol = protocol
         self.max_header_size: int = int(options.get("max_header_size") or 0)
         self.max_headers_count: int | None = options.get("max_headers_count")
         self.join_duplicate_headers = bool(options.get("join_duplicate_headers", False))
+        self.insecure_http_parser = bool(options.get("insecure_http_parser", False))
         self.parser: HTTPParser | None = None
         if callback is not None:
             self.once("response", callback)
         self.use_chunked_encoding_by_default = self.method not in _NO_BODY_METHODS
-        if not agent.keep_alive and agent.max_sockets == float("inf"):
+        if not agent.keep_alive and agent.max_sockets == _INFINITY:
             # Node: a socket that will not be pooled is closed after the response.
             self._last = True
             self.should_keep_alive = False
@@ -118,14 +129,15 @@ class ClientRequest(OutgoingMessage):
         if isinstance(headers, (list, tuple)):
             self._store_header(f"{self.method} {self.path} HTTP/1.1\r\n", list(headers))
         else:
-            for key, value in (headers or {}).items():
-                self.set_header(key, value)
-            if host and not self.get_header("host") and set_host:
+            if headers:
+                for key, value in headers.items():
+                    self.set_header(key, value)
+            if host and set_host and (self._out is None or not self.get_header("host")):
                 self.set_header("Host", authority)
             auth = options.get("auth")
             if auth and not self.get_header("Authorization"):
                 self.set_header("Authorization", "Basic " + base64.b64encode(str(auth).encode()).decode())
-            if self.get_header("expect"):
+            if headers and self.get_header("expect"):
                 self._store_header(f"{self.method} {self.path} HTTP/1.1\r\n", self._out)
         agent.add_request(self, {**options, "port": port, "host": host})
 
@@ -168,7 +180,7 @@ class ClientRequest(OutgoingMessage):
         assert socket is not None
         _ClientSocket.of(socket).attach(self)
         self.emit("socket", socket)
-        if self._output:
+        if self._output or self._corked:
             self._flush_output(socket)
         if self.finished and not self.writable_finished:
             self._runtime.next_tick(self._finish)
@@ -221,12 +233,18 @@ class ClientRequest(OutgoingMessage):
         return self
 
     def set_no_delay(self, no_delay: bool = True) -> None:
+        """The socket's TCP_NODELAY; before the request has its socket, once it has."""
         if self.socket is not None:
             self.socket.set_no_delay(no_delay)
+        else:
+            self.once("socket", lambda sock: sock.set_no_delay(no_delay))
 
     def set_socket_keep_alive(self, enable: bool = False, initial_delay: float = 0) -> None:
+        """TCP keep-alive on the socket; before the request has its socket, once it has."""
         if self.socket is not None:
             self.socket.set_keep_alive(enable, initial_delay)
+        else:
+            self.once("socket", lambda sock: sock.set_keep_alive(enable, initial_delay))
 
     @property
     def connection(self) -> Any:
@@ -273,12 +291,6 @@ def _emit_free(req: ClientRequest) -> None:
         req.socket.emit("free")
 
 
-def _emit_aborted(res: IncomingMessage) -> None:
-    if res.listener_count("error"):
-        res.emit("error", _conn_reset("aborted"))
-    res._runtime.next_tick(res.emit, "close")
-
-
 def _response_on_end(res: IncomingMessage) -> None:
     """Node's responseOnEnd: close the socket, or give it back to the agent."""
     req: ClientRequest = res.req  # type: ignore[attr-defined]
@@ -294,21 +306,22 @@ def _response_on_end(res: IncomingMessage) -> None:
             sock.destroy_soon()
     elif req.writable_finished and not res.aborted:
         _response_keep_alive(req)
-    # The response's 'close' (Node: autoDestroy after 'end') comes two ticks on, after
-    # the freed socket has been handed to a queued request, as in Node.
-    rt = req._runtime
-    rt.next_tick(rt.next_tick, res.emit, "close")
+    # The response's 'close' comes from its autoDestroy after 'end' (IncomingMessage),
+    # two ticks on: after the freed socket has been handed to a queued request.
 
 
 class _ClientSocket:
     """Node's client socket listeners, bound once per socket; they act for the request
     that holds the socket now (``socket._http_message``)."""
 
-    __slots__ = ("socket", "parser", "incoming", "had_error")
+    __slots__ = ("socket", "parser", "incoming", "had_error", "_spare")
 
     def __init__(self, socket: _net.Socket) -> None:
         self.socket = socket
         self.parser: HTTPParser | None = None
+        # The socket's response parser, kept between requests and re-initialized for the
+        # next one (Node takes parsers from a free list for the same reason).
+        self._spare: HTTPParser | None = None
         self.incoming: IncomingMessage | None = None
         self.had_error = False
 
@@ -322,16 +335,23 @@ class _ClientSocket:
     def attach(self, req: ClientRequest) -> None:
         """Node's tickOnSocket: a response parser and the listeners for ``req``."""
         sock = self.socket
-        parser = HTTPParser(HTTPParser.RESPONSE, req.max_header_size)
+        parser = self._spare
+        lenient = LENIENT_ALL_NODE if req.insecure_http_parser else 0
+        if parser is not None and not parser._nh.busy:
+            parser.initialize(HTTPParser.RESPONSE, req.max_header_size, lenient)
+        else:
+            # None yet, or the last one is still inside its own execute (a response
+            # callback started this request): a fresh one.
+            parser = self._spare = HTTPParser(HTTPParser.RESPONSE, req.max_header_size, lenient)
+            parser.on_headers_complete = self.on_headers_complete
+            parser.on_body = self.on_body
+            parser.on_message_complete = self.on_message_complete
         # Every message's on_headers_complete answer counts: 1 skips a body (HEAD, 1xx, 304).
         parser.ask = True
         parser.head_response = req.method == "HEAD"
         parser.connect_response = req.method == "CONNECT"
         count = req.max_headers_count
         parser.max_header_pairs = int(count) << 1 if isinstance(count, int) else MAX_HEADER_PAIRS
-        parser.on_headers_complete = self.on_headers_complete
-        parser.on_body = self.on_body
-        parser.on_message_complete = self.on_message_complete
         self.parser = parser
         self.incoming = None
         req.socket = sock
@@ -432,13 +452,10 @@ class _ClientSocket:
         res = req.res
         req.destroyed = True
         if res is not None:
-            if not res.complete:
+            if not res.complete and not res.destroyed:
                 # Socket closed mid-body: 'aborted' now; 'error' (only when listened to,
                 # as Node's IncomingMessage._destroy) and 'close' on the next ticks.
-                res.aborted = True
-                res.emit("aborted")
-                res.destroy()
-                req._runtime.next_tick(_emit_aborted, res)
+                res.destroy(_conn_reset("aborted"))
             req._closed = True
             req.emit("close")
             if not res.aborted and not res._ended:
@@ -557,20 +574,83 @@ def _options(url_or_options: Any, options: Any, kwargs: dict[str, Any]) -> dict[
     merged: dict[str, Any] = {}
     if isinstance(url_or_options, str):
         url = urlsplit(url_or_options)
-        if url.scheme and url.scheme != "http":
-            raise NodeError(f'Protocol "{url.scheme}:" not supported. Expected "http:"', "ERR_INVALID_PROTOCOL")
+        if url.scheme:
+            merged["protocol"] = f"{url.scheme}:"  # checked against the agent's by ClientRequest
         merged["hostname"] = url.hostname or "localhost"
         if url.port:
             merged["port"] = url.port
         merged["path"] = (url.path or "/") + (f"?{url.query}" if url.query else "")
-        if url.username:
-            merged["auth"] = f"{url.username}:{url.password or ''}"
+        if url.username or url.password:
+            # Node's urlToHttpOptions: the userinfo percent-decoded.
+            merged["auth"] = f"{unquote(url.username or '')}:{unquote(url.password or '')}"
     elif isinstance(url_or_options, dict):
         merged.update(url_or_options)
     if isinstance(options, dict):
         merged.update(options)
     merged.update(kwargs)
+    _check_parser_options(merged)
+    if merged.get("agent") is None and callable(merged.get("create_connection")):
+        # Node: create_connection without an agent means no agent at all.
+        merged["agent"] = _NoAgent(merged["create_connection"])
     return merged
+
+
+def _check_parser_options(options: dict[str, Any]) -> None:
+    """Node's checks of the response parser's options, made before anything connects."""
+    size = options.get("max_header_size")
+    if size is not None:
+        if isinstance(size, bool) or not isinstance(size, (int, float)):
+            raise InvalidArgTypeError(
+                f'The "max_header_size" argument must be of type number. {describe_received(size)}')
+        integer = isinstance(size, int) or (math.isfinite(size) and size == int(size))
+        if not integer or not 0 <= size <= 9007199254740991:
+            expected = ">= 0 && <= 9007199254740991" if integer else "an integer"
+            raise OutOfRangeError(f'The value of "max_header_size" is out of range. It must be {expected}. '
+                                  f"Received {js_number_to_string(float(size))}")
+    for name in ("insecure_http_parser", "join_duplicate_headers"):
+        value = options.get(name)
+        if value is not None and not isinstance(value, bool):
+            raise InvalidArgTypeError(
+                f'The "options.{name}" property must be of type boolean. {describe_received(value)}')
+
+
+class _NoAgent:
+    """Node's agent-less request: ``create_connection(options, callback)`` makes its one
+    socket (returned, or given to ``callback(error, socket)``); ``Connection: close``."""
+
+    keep_alive = False
+    max_sockets = float("inf")
+    default_port = None  # Node: the Host header then always names the port
+    protocol = None
+
+    def __init__(self, create_connection: Callable[..., Any]) -> None:
+        self.create_connection = create_connection
+        self.options: dict[str, Any] = {}
+
+    def add_request(self, req: ClientRequest, options: dict[str, Any]) -> None:
+        opts = {key: value for key, value in options.items() if key != "agent"}
+        # As Node's: ``path`` names the unix socket here, not the request's path.
+        opts["path"] = options.get("socket_path")
+        done = False
+
+        def on_create(error: BaseException | None = None, sock: _net.Socket | None = None) -> None:
+            nonlocal done
+            if done:
+                return
+            done = True
+            if error is not None or sock is None:
+                # Only 'error', no 'close': the request never had a socket (as Node).
+                req._runtime.next_tick(req.emit, "error", error or TypeError("create_connection gave no socket"))
+            else:
+                req.on_socket(sock)
+
+        try:
+            sock = self.create_connection(opts, on_create)
+        except Exception as exc:  # noqa: BLE001 - the function's failure is the request's error
+            on_create(exc)
+            return
+        if sock is not None:
+            on_create(None, sock)
 
 
 def request(url_or_options: Any = None, options: Any = None, callback: Callable[..., Any] | None = None,
@@ -578,8 +658,12 @@ def request(url_or_options: Any = None, options: Any = None, callback: Callable[
     """Node's ``http.request(url[, options][, callback])`` or ``http.request(options[, callback])``.
 
     Options use Node's names in snake_case (``host``, ``hostname``, ``port``, ``path``,
-    ``method``, ``headers``, ``agent``, ``set_host``, ``timeout``...), given as a dict
-    and/or as keyword arguments. Call ``end()`` to send the request.
+    ``method``, ``headers`` (a dict, or a flat ``[name, value, ...]`` list sent as is),
+    ``auth``, ``agent``, ``default_port``, ``set_host``, ``timeout``, ``socket_path``,
+    ``local_address``, ``family``, ``lookup``, ``create_connection``, ``max_header_size``,
+    ``join_duplicate_headers``...), given as a dict and/or as keyword arguments. As in
+    Node, ``create_connection(options, callback)`` is used only when no agent is given
+    (``req.agent`` is then a stand-in, not None). Call ``end()`` to send the request.
     """
     if callable(options):
         callback, options = options, None

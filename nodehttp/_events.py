@@ -33,6 +33,7 @@ import os
 import sys
 import warnings
 from collections.abc import Awaitable, Callable, Hashable
+from types import GeneratorType
 from typing import Any, ClassVar, TypeAlias
 
 import anyio
@@ -52,6 +53,8 @@ Listener: TypeAlias = Callable[..., Any]
 EventName: TypeAlias = Hashable
 
 _isawaitable = inspect.isawaitable
+# Types of listener results seen not to be awaitable (bounded: a cache, not a registry).
+_NOT_AWAITABLE: set[type] = set()
 
 _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
 
@@ -212,9 +215,14 @@ class EventEmitter:
             return False
         for listener in handlers:
             result = listener(*args)
-            # Most listeners return None, so the awaitable check is skipped on the hot path.
-            if result is not None and _isawaitable(result):
-                self._spawn(result)
+            # Most listeners return None or a value of a type already seen not to be
+            # awaitable (Node-style handlers often return ``res.end()``'s response).
+            if result is not None and type(result) not in _NOT_AWAITABLE:
+                if _isawaitable(result):
+                    self._spawn(result)
+                elif len(_NOT_AWAITABLE) < 64 and not isinstance(result, GeneratorType):
+                    # (A generator's awaitability is per object: @types.coroutine.)
+                    _NOT_AWAITABLE.add(type(result))
         return True
 
     def _spawn(self, awaitable: Awaitable[Any]) -> None:
@@ -243,7 +251,8 @@ class EventEmitter:
 
     def _add_listener(self, event: EventName, listener: Listener, prepend: bool) -> EventEmitter:
         # Node's _addListener.
-        _check_listener(listener)
+        if not callable(listener):
+            _check_listener(listener)
         if "newListener" in self._events:
             # Before adding, so a 'newListener' listener can add its own listener for this
             # event ahead of the new one (Node documents this use).
@@ -298,7 +307,8 @@ class EventEmitter:
         It is removed before it is called. ``remove_listener(event, listener)`` with the
         original function removes it.
         """
-        _check_listener(listener)
+        if not callable(listener):
+            _check_listener(listener)
         # Through self.on, as Node does, so subclasses that override `on` see it.
         return self.on(event, _OnceWrapper(self, event, listener))
 
@@ -315,7 +325,8 @@ class EventEmitter:
         A once-listener is found by its original function too. Emits ``'removeListener'``
         after the removal. Removing a listener that is not there does nothing.
         """
-        _check_listener(listener)
+        if not callable(listener):
+            _check_listener(listener)
         handlers = self._events.get(event)
         if handlers is None:
             return self
@@ -328,14 +339,15 @@ class EventEmitter:
             return self
         if len(handlers) == 1:
             del self._events[event]
-            self._unwarn(event)
+            if self._warned is not None:
+                self._unwarn(event)
             # Node's single-listener branch reports `list.listener || listener`: the
             # original function even when the wrapper itself was passed.
             removed = entry.listener if type(entry) is _OnceWrapper else listener
         else:
             rest = handlers[:i] + handlers[i + 1 :]
             self._events[event] = rest
-            if len(rest) == 1:
+            if len(rest) == 1 and self._warned is not None:
                 # Node collapses a one-element array to the function, dropping its flag.
                 self._unwarn(event)
             # Node's array branch reports the argument as passed: a once wrapper removing

@@ -493,8 +493,23 @@ def render_headers(
                 if len(shown) > 128:
                     shown = shown[:128] + "..."
                 raise InvalidArgValueError("headers", shown)
+            names = _VALID_NAMES
             for i in range(0, len(headers), 2):
-                _process_validated(parts, state, headers[i], headers[i + 1], lenient, unique_headers)
+                key = headers[i]
+                value = headers[i + 1]
+                # The usual line inline: a name already found to be a token, a printable
+                # ASCII str value (valid under both checks). What _process_validated
+                # would do with it, without its five calls.
+                lower = names.get(key) if key.__class__ is str else None
+                if (lower is not None and value.__class__ is str and value.isascii() and value.isprintable()
+                        and lower != "content-disposition"):
+                    parts.append(f"{key}: {value}\r\n")
+                    if lower in _MATCHED:
+                        _match_header(state, lower, value)
+                    continue
+                _process_validated(parts, state, key, value, lenient, unique_headers)
+                if key.__class__ is str and len(names) < _VALID_NAMES_MAX:
+                    names[key] = key.lower()  # validated just now
         return _finish(parts, state)
     if isinstance(headers, Mapping):
         items: Iterable[tuple[Any, Any]] = headers.items()

@@ -22,8 +22,9 @@ from ._runtime import Runtime, current_runtime
 
 __all__ = ["IncomingMessage"]
 
-# Node's Readable highWaterMark for IncomingMessage.
-HIGH_WATER_MARK = 16384
+# Node 24's Readable highWaterMark for IncomingMessage (getDefaultHighWaterMark(): 64 KiB
+# since Node 22; 16 KiB before).
+HIGH_WATER_MARK = 65536
 
 # Node's encoding names that Python spells otherwise.
 _PY_ENCODINGS = {"latin1": "latin-1", "binary": "latin-1", "ucs2": "utf-16-le", "utf16le": "utf-16-le"}
@@ -140,8 +141,13 @@ class IncomingMessage(EventEmitter):
     def _push_end(self) -> None:
         """The body is complete."""
         self._ended = True
-        self._wake_readers()
-        self._maybe_end()
+        if self._read_waiters:
+            self._wake_readers()
+        # _maybe_end, written out: this runs once per request.
+        if (not self._buffer and not self.readable_ended and not self._end_scheduled
+                and (self._flowing or self._dumped or self._consuming)):
+            self._end_scheduled = True
+            self._runtime.next_tick(self._emit_end)
 
     def _maybe_end(self) -> None:
         # Node emits 'end' on a later tick, once the body is complete and consumed.
@@ -157,6 +163,10 @@ class IncomingMessage(EventEmitter):
             if tail:
                 self.emit("data", tail)
         self.emit("end")
+        # Node's autoDestroy: a message read to its end is destroyed once the 'end'
+        # listeners have run, so 'close' follows two ticks on (a server's request too).
+        if not self.destroyed:
+            self.destroy()
 
     def on(self, event: Any, listener: Any) -> IncomingMessage:
         super().on(event, listener)
@@ -239,12 +249,23 @@ class IncomingMessage(EventEmitter):
             self.resume()
 
     def destroy(self, error: BaseException | None = None) -> IncomingMessage:
+        """Node's destroy: 'aborted' unless the body was read to its end (the socket goes
+        with it then), and 'error' (when given and listened to) and 'close' two ticks on."""
         if not self.destroyed:
             self.destroyed = True
+            if not self.readable_ended or not self.complete:
+                self.aborted = True
+                self.emit("aborted")
             self._wake_readers()
-            if self.socket is not None:
+            if self.socket is not None and self.aborted:
                 self.socket.destroy(error)
+            self._runtime.next_tick(self._runtime.next_tick, self._emit_destroyed, error)
         return self
+
+    def _emit_destroyed(self, error: BaseException | None) -> None:
+        if error is not None and self.listener_count("error"):
+            self.emit("error", error)
+        self.emit("close")
 
     # Python conveniences ---------------------------------------------------------------
     def _wake_readers(self) -> None:

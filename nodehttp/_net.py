@@ -16,7 +16,10 @@ from __future__ import annotations
 
 import asyncio
 import errno
+import ipaddress
+import os
 import socket as _socket
+import ssl
 import sys
 from collections import deque
 from collections.abc import Callable
@@ -31,13 +34,17 @@ from ._errors import NodeError
 
 if sys.version_info < (3, 11):
     from exceptiongroup import BaseExceptionGroup
-from ._events import EventEmitter
+from ._common import describe_received
+from ._events import EventEmitter, InvalidArgTypeError
 from ._runtime import Runtime, Timer, current_runtime
 
 __all__ = ["Server", "Socket", "SocketError", "connect", "create_connection"]
 
-# Node's default writableHighWaterMark for net.Socket.
-HIGH_WATER_MARK = 16384
+# Sockets that take TCP options (set_no_delay, set_keep_alive); unix sockets ignore them.
+_TCP_FAMILIES = (_socket.AF_INET, _socket.AF_INET6)
+
+# Node 24's default writableHighWaterMark for net.Socket (64 KiB since Node 22).
+HIGH_WATER_MARK = 65536
 
 
 class SocketError(NodeError, OSError):
@@ -49,7 +56,11 @@ class SocketError(NodeError, OSError):
         self.syscall = syscall
 
 
-def _os_error(exc: BaseException, syscall: str) -> SocketError:
+def _os_error(exc: BaseException, syscall: str) -> NodeError:
+    if isinstance(exc, ssl.SSLError):
+        from ._tls import ssl_error  # a TLS socket's failure: Node's ERR_SSL_* codes
+
+        return ssl_error(exc)
     if isinstance(exc, OSError) and exc.errno is not None:
         name = errno.errorcode.get(exc.errno, "EIO")
         return SocketError(f"{syscall} {name}", name, -exc.errno, syscall)
@@ -67,8 +78,13 @@ class Socket(EventEmitter):
         "readable", "_ended", "_timeout_ms", "_timer", "_paused", "_need_drain",
         "bytes_written", "bytes_read", "server", "parser", "_http_message", "http_connection",
         "remote_address", "remote_port", "remote_family", "_local", "__weakref__",
-        "connecting", "_pending", "_refd", "_connect_scope",
+        "connecting", "_pending", "_refd", "_connect_scope", "_keep_alive", "_corked",
+        "_cork_buf",
     )
+
+    # A TLS socket (nodehttp._tls.TLSSocket) runs over anyio streams on every backend; a
+    # client one wraps its TCP stream in _secure_stream before 'connect'.
+    _tls = False
 
     def __init__(self) -> None:
         super().__init__()
@@ -100,29 +116,48 @@ class Socket(EventEmitter):
         self._pending: list[bytes] | None = None  # made on first use: servers never need it
         self._refd = True
         self._connect_scope: anyio.CancelScope | None = None
+        self._keep_alive: tuple[bool, int] | None = None  # what set_keep_alive last applied
+        self._corked = 0
+        self._cork_buf: list[bytes] | None = None  # writes held by cork()
 
     # Transport side ------------------------------------------------------------------
+    async def _secure_stream(self, stream: Any) -> Any:
+        """The stream a connected client socket talks through (TLS wraps it here)."""
+        return stream
+
     def _attach(self, transport: _Transport) -> None:
         self._transport = transport
         if self._refd:
             self._runtime.ref()
         self._runtime.sockets.add(self)
         peer = transport.peername()
-        if peer:
+        # A unix socket's names are paths (or ''): Node reports no addresses for them.
+        if peer and not isinstance(peer, str):
             self.remote_address, self.remote_port = peer[0], peer[1]
             self.remote_family = "IPv6" if ":" in peer[0] else "IPv4"
-        self._local = transport.sockname()
+        local = transport.sockname()
+        self._local = None if isinstance(local, str) else local
 
     def _on_bytes(self, data: bytes) -> None:
+        # Runtime.io_callback written out: this runs once per read, usually per request.
         self.bytes_read += len(data)
+        runtime = self._runtime
         timer = self._timer
         if timer is not None and timer.active:
-            timer.refresh()
+            runtime._arm(timer)
         consumer = self.on_data
-        if consumer is not None:
-            self._runtime.io_callback(consumer, data)
-        else:
-            self._runtime.io_callback(self.emit, "data", data)
+        runtime._io_depth += 1
+        try:
+            if consumer is not None:
+                consumer(data)
+            else:
+                self.emit("data", data)
+        except Exception as exc:  # noqa: BLE001 - a listener's bug, reported as Node would
+            runtime.report_error(exc)
+        finally:
+            runtime._io_depth -= 1
+        if runtime._ticks and not runtime._io_depth:
+            runtime._run_ticks()
 
     def _on_eof(self) -> None:
         self.readable = False
@@ -154,6 +189,11 @@ class Socket(EventEmitter):
             self._timer = None
         if self._refd:
             self._runtime.unref()
+        server = self.server
+        if server is not None:
+            # Before the 'close' listeners, as the server's once('close') was in Node; a
+            # direct call, not a listener: a server holds thousands of idle sockets.
+            server._forget(self)
         try:
             if exc is not None and self.listener_count("error"):
                 self.emit("error", _os_error(exc, "read"))
@@ -164,7 +204,8 @@ class Socket(EventEmitter):
     # Node's API ----------------------------------------------------------------------
     @property
     def writable_length(self) -> int:
-        return self._transport.buffered() if self._transport is not None else 0
+        held = sum(len(d) for d in self._cork_buf) if self._cork_buf else 0
+        return held + (self._transport.buffered() if self._transport is not None else 0)
 
     @property
     def writable_need_drain(self) -> bool:
@@ -183,25 +224,64 @@ class Socket(EventEmitter):
             self.bytes_written += len(data)
             if callback is not None:
                 self.once("connect", lambda *_: callback())
-            return sum(len(d) for d in pending) < HIGH_WATER_MARK
+            if sum(len(d) for d in pending) < HIGH_WATER_MARK:
+                return True
+            self._need_drain = True  # 'drain' once connected and flushed
+            return False
         if transport is None or self._ended:
             return False
         self.bytes_written += len(data)
+        if self._corked:
+            held = self._cork_buf
+            if held is None:
+                held = self._cork_buf = []
+            held.append(data)
+            if callback is not None:
+                self._runtime.set_timeout(callback, 0)
+            if sum(len(d) for d in held) + transport.buffered() >= HIGH_WATER_MARK:
+                self._need_drain = True
+                return False
+            return True
         timer = self._timer
         if timer is not None and timer.active:
-            timer.refresh()
-        transport.write(data)
+            self._runtime._arm(timer)
+        full = transport.write(data)
         if callback is not None:
             self._runtime.set_timeout(callback, 0)
-        if transport.buffered() >= HIGH_WATER_MARK:
+        if full:
             self._need_drain = True
             return False
         return True
+
+    def cork(self) -> None:
+        """Hold writes until the matching :meth:`uncork` (Node's ``writable.cork``); what
+        was held then leaves in one write."""
+        self._corked += 1
+
+    def uncork(self) -> None:
+        """Undo one :meth:`cork`; the last one sends what was held."""
+        if self._corked:
+            self._corked -= 1
+            if not self._corked:
+                self._flush_corked()
+
+    def _flush_corked(self) -> None:
+        held, self._cork_buf = self._cork_buf, None
+        transport = self._transport
+        if held and transport is not None:
+            timer = self._timer
+            if timer is not None and timer.active:
+                self._runtime._arm(timer)
+            if transport.write(b"".join(held)):
+                self._need_drain = True
 
     def end(self, data: bytes | str | None = None) -> Socket:
         """Write ``data``, then close once everything is flushed (Node's destroySoon)."""
         if data:
             self.write(data)
+        if self._corked:
+            self._corked = 0  # Node's end() uncorks whatever the count
+            self._flush_corked()
         if not self._ended:
             if self.connecting:
                 # Node ends a connecting socket once it connects, after what was written.
@@ -218,6 +298,7 @@ class Socket(EventEmitter):
         # Nothing written after destroy() may reach the peer, even before 'close'.
         self._ended = True
         self.writable = False
+        self._cork_buf = None
         if self.connecting:
             self._abort_connect(error)
             return self
@@ -233,6 +314,8 @@ class Socket(EventEmitter):
                 if self._timer is not None:
                     self._timer.cancel()
                     self._timer = None
+                if self.server is not None:
+                    self.server._forget(self)
                 self.emit("error", error)
                 self.emit("close", True)
         return self
@@ -245,9 +328,15 @@ class Socket(EventEmitter):
         self.destroyed = True
         if self._connect_scope is not None:
             self._connect_scope.cancel()
+        rt = self._runtime
         if error is not None:
-            self._runtime.next_tick(self.emit, "error", error)
-        self._runtime.next_tick(self.emit, "close", error is not None)
+            rt.next_tick(self.emit, "error", error)
+        # 'close' a tick later, as Node's comes once the handle is closed: a request given
+        # this socket in the same breath (a create_connection that destroyed it) has its
+        # own tick first and hears it. The program waits for it (as Node's does for a
+        # pending handle close): the connect task may end, releasing its reference, first.
+        rt.ref()
+        rt.next_tick(rt.next_tick, _emit_close_then_unref, self, error is not None)
 
     def ref(self) -> Socket:
         """Keep the program alive while this socket is open (the default)."""
@@ -269,7 +358,9 @@ class Socket(EventEmitter):
         self.connecting = False
         pending, self._pending = self._pending, None
         if pending and self._transport is not None:
-            self._transport.write(b"".join(pending))
+            if not self._transport.write(b"".join(pending)) and self._need_drain:
+                # The kernel took it all: no transport drain will come to report it.
+                self._runtime.next_tick(self._on_drain)
         self.emit("connect")
         self.emit("ready")
 
@@ -300,7 +391,7 @@ class Socket(EventEmitter):
             # One timer per socket, re-armed: the server sets a keep-alive timeout after
             # every response and clears it at every request.
             timer.delay = max(msecs, 1.0) / 1000.0
-            timer.refresh()
+            self._runtime._arm(timer)
         return self
 
     def _on_timeout(self) -> None:
@@ -311,13 +402,25 @@ class Socket(EventEmitter):
         return self._timeout_ms
 
     def set_no_delay(self, no_delay: bool = True) -> Socket:
+        """TCP_NODELAY (Nagle off when True); a connecting socket applies it on connect."""
         if self._transport is not None:
             self._transport.setsockopt(_socket.IPPROTO_TCP, _socket.TCP_NODELAY, 1 if no_delay else 0)
+        elif self.connecting:
+            self.once("connect", lambda *_: self.set_no_delay(no_delay))
         return self
 
     def set_keep_alive(self, enable: bool = False, initial_delay: float = 0) -> Socket:
-        if self._transport is not None:
+        """TCP keep-alive probes, the first after ``initial_delay`` ms of idleness (whole
+        seconds, as Node passes them on). Like Node, only a change reaches the kernel: an
+        agent calls this every time it pools the socket."""
+        wanted = (bool(enable), int(initial_delay // 1000) if enable else 0)
+        if self._transport is None and self.connecting:
+            self.once("connect", lambda *_: self.set_keep_alive(enable, initial_delay))
+        elif self._transport is not None and wanted != self._keep_alive:
+            self._keep_alive = wanted
             self._transport.setsockopt(_socket.SOL_SOCKET, _socket.SO_KEEPALIVE, 1 if enable else 0)
+            if enable and wanted[1] > 0 and hasattr(_socket, "TCP_KEEPIDLE"):
+                self._transport.setsockopt(_socket.IPPROTO_TCP, _socket.TCP_KEEPIDLE, wanted[1])
         return self
 
     def address(self) -> dict[str, Any] | str:
@@ -340,7 +443,8 @@ class Socket(EventEmitter):
 class _Transport(Protocol):
     """What a Socket needs from a backend."""
 
-    def write(self, data: bytes) -> None: ...
+    def write(self, data: bytes) -> bool:
+        """Send or queue ``data``; True when HIGH_WATER_MARK bytes or more are queued."""
     def buffered(self) -> int: ...
     def close(self) -> None: ...
     def abort(self) -> None: ...
@@ -354,13 +458,16 @@ class _Transport(Protocol):
 class _AsyncioTransport(asyncio.Protocol):
     """The asyncio hot path: protocol callbacks straight into the Socket."""
 
-    __slots__ = ("_on_connection", "_transport", "socket")
+    __slots__ = ("_on_connection", "_transport", "socket", "_write_paused")
 
-    def __init__(self, on_connection: Callable[[Socket], Any], socket: Socket | None = None) -> None:
+    def __init__(self, on_connection: Callable[[Socket], Any] | None, socket: Socket | None = None) -> None:
         self._on_connection = on_connection
         self._transport: asyncio.Transport | None = None
         # A client connection brings the Socket it was created for.
         self.socket: Socket | None = socket
+        # asyncio's pause_writing/resume_writing: set while more than the mark is queued,
+        # so that a write needs no buffer-size call until then.
+        self._write_paused = False
 
     # asyncio.Protocol
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
@@ -373,7 +480,10 @@ class _AsyncioTransport(asyncio.Protocol):
         sock = self.socket or Socket()
         self.socket = sock
         sock._attach(self)
-        self._on_connection(sock)
+        on_connection = self._on_connection
+        self._on_connection = None  # not needed again; a connection may idle for long
+        if on_connection is not None:
+            on_connection(sock)
 
     def data_received(self, data: bytes) -> None:
         if self.socket is not None:
@@ -384,7 +494,11 @@ class _AsyncioTransport(asyncio.Protocol):
             self.socket._on_eof()
         return True  # half-open: the socket's owner decides when to close
 
+    def pause_writing(self) -> None:
+        self._write_paused = True
+
     def resume_writing(self) -> None:
+        self._write_paused = False
         if self.socket is not None:
             self.socket._on_drain()
 
@@ -393,9 +507,14 @@ class _AsyncioTransport(asyncio.Protocol):
             self.socket._on_closed(exc)
 
     # _Transport
-    def write(self, data: bytes) -> None:
-        if self._transport is not None:
-            self._transport.write(data)
+    def write(self, data: bytes) -> bool:
+        transport = self._transport
+        if transport is None:
+            return False
+        transport.write(data)
+        # Paused means more than the mark was queued at some point; Node's answer is
+        # about now, and the queue may have drained part of the way since.
+        return self._write_paused and transport.get_write_buffer_size() >= HIGH_WATER_MARK
 
     def buffered(self) -> int:
         return self._transport.get_write_buffer_size() if self._transport is not None else 0
@@ -424,14 +543,14 @@ class _AsyncioTransport(asyncio.Protocol):
 
     def setsockopt(self, level: int, option: int, value: int) -> None:
         raw = self._transport.get_extra_info("socket") if self._transport else None
-        if raw is not None:
+        if raw is not None and raw.family in _TCP_FAMILIES:  # a pipe has none of these (Node: no-op)
             raw.setsockopt(level, option, value)
 
 
 class _StreamTransport:
     """anyio socket streams (trio): a reader task and a writer task per connection."""
 
-    def __init__(self, stream: anyio.abc.SocketStream) -> None:
+    def __init__(self, stream: anyio.abc.ByteStream) -> None:
         self._stream = stream
         self._out: deque[bytes] = deque()
         self._out_size = 0
@@ -441,7 +560,9 @@ class _StreamTransport:
         self._closing = False
         self._sending = False
         self._scope = anyio.CancelScope()
-        self._raw: _socket.socket | None = stream.extra(anyio.abc.SocketAttribute.raw_socket, None)
+        # Direct socket I/O only on plain TCP: a TLS stream's bytes must go through TLS.
+        self._raw: _socket.socket | None = (stream.extra(anyio.abc.SocketAttribute.raw_socket, None)
+                                            if isinstance(stream, anyio.abc.SocketStream) else None)
         self.socket: Socket | None = None
 
     async def serve(self, sock: Socket, on_connection: Callable[[Socket], Any]) -> None:
@@ -506,6 +627,12 @@ class _StreamTransport:
                 self._sending = True
                 try:
                     await stream.send(data)
+                except _CONNECTION_ERRORS:
+                    if self._scope.cancel_called:
+                        # Aborted meanwhile (the reader saw the end and the owner destroyed
+                        # the socket): a failure now would escape the cancelled scope.
+                        return
+                    raise
                 finally:
                     self._sending = False
                 self._out_size = 0
@@ -521,12 +648,12 @@ class _StreamTransport:
             self._wake_writer = anyio.Event()
             await self._wake_writer.wait()
 
-    def write(self, data: bytes) -> None:
+    def write(self, data: bytes) -> bool:
         # Like libuv's try_write: when nothing is queued or in flight, hand the bytes to the
         # kernel now; only what it refuses waits for the writer task. This keeps the order
         # "write, then destroy" delivering the write, as in Node.
         if self._closing:
-            return  # ended or aborted: nothing more goes out
+            return False  # ended or aborted: nothing more goes out
         if not self._out and not self._sending and self._raw is not None:
             try:
                 sent = self._raw.send(data)
@@ -535,11 +662,12 @@ class _StreamTransport:
             except OSError:
                 sent = 0  # the reader or writer task reports the failure
             if sent == len(data):
-                return
+                return False
             data = data[sent:]
         self._out.append(data)
         self._out_size += len(data)
         self._wake_writer.set()
+        return self._out_size >= HIGH_WATER_MARK
 
     def buffered(self) -> int:
         return self._out_size
@@ -567,13 +695,18 @@ class _StreamTransport:
 
     def setsockopt(self, level: int, option: int, value: int) -> None:
         raw = self._stream.extra(anyio.abc.SocketAttribute.raw_socket, None)
-        if raw is not None:
+        if raw is not None and raw.family in _TCP_FAMILIES:  # a pipe has none of these (Node: no-op)
             raw.setsockopt(level, option, value)
 
 
-async def _run_in(scope: anyio.CancelScope, func: Callable[[], Any]) -> None:
-    with scope:
-        await func()
+async def _run_in(scope: anyio.CancelScope, func: Callable[[], Any],
+                  done: anyio.Event | None = None) -> None:
+    try:
+        with scope:
+            await func()
+    finally:
+        if done is not None:
+            done.set()
 
 
 def _trio_lowlevel() -> Any:
@@ -603,6 +736,9 @@ def _connection_failure(exc: BaseException) -> BaseException | None:
 
 class Server(EventEmitter):
     """Node's ``net.Server``: ``listen``, ``close``, ``address``, 'listening'/'connection'/'close'."""
+
+    # A TLS server (nodehttp.https.Server) accepts over anyio streams on every backend.
+    _tls = False
 
     def __init__(self, connection_listener: Callable[..., Any] | None = None, *,
                  allow_half_open: bool = False) -> None:
@@ -652,7 +788,7 @@ class Server(EventEmitter):
 
     async def _listen(self, target: tuple[Any, ...], backlog: int) -> None:
         try:
-            if self._runtime.backend == "asyncio":
+            if self._runtime.backend == "asyncio" and not self._tls:
                 await self._listen_asyncio(target, backlog)
             else:
                 await self._listen_streams(target, backlog)
@@ -661,8 +797,7 @@ class Server(EventEmitter):
 
     def _on_socket(self, sock: Socket) -> None:
         self._connections.add(sock)
-        sock.once("close", lambda *_: self._forget(sock))
-        sock.server = self
+        sock.server = self  # the socket calls _forget when it closes
         sock.allow_half_open = self.allow_half_open
         self.emit("connection", sock)
 
@@ -721,10 +856,16 @@ class Server(EventEmitter):
         self._listening(sockname)
         async with listener, anyio.create_task_group() as tg:
             accepting = anyio.CancelScope()
-            tg.start_soon(_run_in, accepting, partial(listener.serve, self._serve_stream, tg))
+            stopped = anyio.Event()
+            tg.start_soon(_run_in, accepting, partial(listener.serve, self._serve_stream, tg),
+                          stopped)
             await done.wait()
             # Stop accepting; connections already accepted go on in tg until they close.
             accepting.cancel()
+            # The listening socket closes now, not when the last connection ends: until then
+            # the kernel would complete connections that nobody accepts (Node refuses them).
+            await stopped.wait()
+            await listener.aclose()
 
     async def _wait_connections(self) -> None:
         while self._connections:
@@ -757,8 +898,9 @@ class Server(EventEmitter):
         callback(None, len(self._connections))
 
 
-def _connect_error(exc: BaseException, address: str, port: int) -> SocketError:
-    """Node's connect failure: ``connect ECONNREFUSED 127.0.0.1:8080``."""
+def _connect_error(exc: BaseException, address: str, port: int | None) -> SocketError:
+    """Node's connect failure: ``connect ECONNREFUSED 127.0.0.1:8080`` (a unix socket's
+    has no port: ``connect ENOENT /tmp/app.sock``)."""
     code_errno = exc.errno if isinstance(exc, OSError) else None
     if code_errno is None:
         # anyio and asyncio wrap the attempts; the first one with an errno tells.
@@ -767,36 +909,114 @@ def _connect_error(exc: BaseException, address: str, port: int) -> SocketError:
                 code_errno = inner.errno
                 break
     name = errno.errorcode.get(code_errno, "ECONNREFUSED") if code_errno is not None else "ECONNREFUSED"
-    err = SocketError(f"connect {name} {address}:{port}", name, -(code_errno or errno.ECONNREFUSED), "connect")
+    where = address if port is None else f"{address}:{port}"
+    err = SocketError(f"connect {name} {where}", name, -(code_errno or errno.ECONNREFUSED), "connect")
     err.address = address  # type: ignore[attr-defined]
-    err.port = port  # type: ignore[attr-defined]
+    if port is not None:
+        err.port = port  # type: ignore[attr-defined]
     return err
 
 
-def connect(port: Any, host: str | None = "localhost", callback: Callable[..., Any] | None = None) -> Socket:
+def connect(port: Any, host: str | None = "localhost", callback: Callable[..., Any] | None = None, *,
+            socket: Socket | None = None) -> Socket:
     """Node's ``net.connect(port, host, callback)``: a Socket at once, 'connect' later.
 
     Writes made before 'connect' are buffered and sent on connect; a failure is an
-    'error' (``ECONNREFUSED``...) then 'close'. ``port`` may be Node's options dict.
+    'error' (``ECONNREFUSED``...) then 'close'. ``port`` may be Node's options dict:
+    ``port`` and ``host``, or ``path`` for a unix socket; ``local_address`` (an IP to
+    bind to before connecting), ``family`` (4 or 6: resolve ``host`` to that family
+    only) and ``lookup`` (Node's ``lookup(hostname, options, callback)`` in place of
+    the system resolver). ``socket`` is a new Socket to connect instead of a plain one
+    (https's TLSSocket).
     """
+    target: _Target | None = None
     if isinstance(port, dict):
         options = port
         port, host = options.get("port"), options.get("host") or "localhost"
-    sock = Socket()
+        target = _Target.of(options)
+    sock = socket if socket is not None else Socket()
     sock.connecting = True
     if callback is not None:
         sock.once("connect", callback)
     rt = sock._runtime
     # A connecting socket keeps the program alive, as Node's pending connect does.
     rt.ref()
-    rt.task_group.start_soon(_connect_task, sock, host or "localhost", int(port))
+    port_number = 0 if target is not None and target.path is not None else int(port)
+    rt.task_group.start_soon(_connect_task, sock, host or "localhost", port_number, target)
     return sock
 
 
 create_connection = connect
 
 
-async def _connect_task(sock: Socket, host: str, port: int) -> None:
+class InvalidIpAddressError(NodeError, TypeError):
+    """``ERR_INVALID_IP_ADDRESS``: a ``local_address`` (or a lookup's answer) that is no IP."""
+
+    code = "ERR_INVALID_IP_ADDRESS"
+
+    def __init__(self, value: object) -> None:
+        super().__init__(f"Invalid IP address: {value}")
+
+
+class InvalidAddressFamilyError(NodeError, ValueError):
+    """``ERR_INVALID_ADDRESS_FAMILY`` (a RangeError in Node): a lookup's family not 4 or 6."""
+
+    code = "ERR_INVALID_ADDRESS_FAMILY"
+
+    def __init__(self, family: object, host: str, port: int) -> None:
+        super().__init__(f"Invalid address family: {family} {host}:{port}")
+        self.host = host
+        self.port = port
+
+
+def _ip_version(value: object) -> int:
+    """Node's ``net.isIP``: 4, 6, or 0 for anything else."""
+    if not isinstance(value, str):
+        return 0
+    try:
+        return ipaddress.ip_address(value).version
+    except ValueError:
+        return 0
+
+
+class _Target:
+    """What a connect() options dict asks for beyond a host and a port."""
+
+    __slots__ = ("path", "local_address", "family", "lookup")
+
+    def __init__(self, path: str | None, local_address: str | None, family: int,
+                 lookup: Callable[..., Any] | None) -> None:
+        self.path = path
+        self.local_address = local_address
+        self.family = family
+        self.lookup = lookup
+
+    @classmethod
+    def of(cls, options: dict[str, Any]) -> _Target | None:
+        path = options.get("path") or None
+        local_address = options.get("local_address") or None
+        # Node's socketToDnsFamily: 'IPv4'/'IPv6' are 4/6; anything else means either.
+        family = {4: 4, 6: 6, "IPv4": 4, "IPv6": 6}.get(options.get("family"), 0)
+        lookup = options.get("lookup")
+        if path is None and local_address is None and not family and lookup is None:
+            return None
+        if local_address is not None and not _ip_version(local_address):
+            raise InvalidIpAddressError(local_address)
+        if lookup is not None and not callable(lookup):
+            raise InvalidArgTypeError(
+                f'The "options.lookup" property must be of type function. {describe_received(lookup)}')
+        return cls(None if path is None else str(path), local_address, family, lookup)
+
+
+class _Failed(Exception):
+    """Carries the error a connection attempt ends with, whatever address comes next."""
+
+    def __init__(self, error: BaseException) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
+async def _connect_task(sock: Socket, host: str, port: int, target: _Target | None = None) -> None:
     rt = sock._runtime
     scope = anyio.CancelScope()
     sock._connect_scope = scope
@@ -812,31 +1032,56 @@ async def _connect_task(sock: Socket, host: str, port: int) -> None:
         release()  # the attached transport holds the reference from here on
         rt.io_callback(s._connected)
 
+    def factory() -> _AsyncioTransport:
+        return _AsyncioTransport(on_connected, sock)
+
+    fast = rt.backend == "asyncio" and not sock._tls
     try:
         with scope:
-            try:
-                infos = await anyio.getaddrinfo(host, port, type=_socket.SOCK_STREAM)
-            except OSError as exc:
-                err = SocketError(f"getaddrinfo ENOTFOUND {host}", "ENOTFOUND", None, "getaddrinfo")
-                err.__cause__ = exc
-                _fail(sock, err)
+            if not sock.connecting:
+                return  # destroyed before this task ran (its scope was not there to cancel)
+            stream: Any
+            if target is not None and target.path is not None:
+                path = target.path
+                try:
+                    if fast:
+                        await asyncio.get_running_loop().create_unix_connection(factory, path)
+                        return
+                    stream = await anyio.connect_unix(path)
+                except OSError as exc:
+                    _fail(sock, _connect_error(exc, path, None))
+                    return
+                await _serve_client(sock, stream, on_connected)
                 return
+            try:
+                addresses = await _resolve(sock, host, port, target)
+            except _Failed as failed:
+                _fail(sock, failed.error)
+                return
+            local = target.local_address if target is not None else None
             last: SocketError | None = None
             # Each resolved address in turn, as Node's autoSelectFamily does for localhost.
-            for family, _type, _proto, _name, sockaddr in infos:
-                address = str(sockaddr[0])
+            for family, address in addresses:
                 try:
-                    if rt.backend == "asyncio":
-                        loop = asyncio.get_running_loop()
-                        await loop.create_connection(
-                            lambda: _AsyncioTransport(on_connected, sock), host=address, port=port, family=family)
+                    if local is not None:
+                        raw = await _bound_connect(family, address, port, local)
+                        if fast:
+                            await asyncio.get_running_loop().create_connection(factory, sock=raw)
+                            return
+                        stream = await anyio.abc.SocketStream.from_socket(raw)
+                    elif fast:
+                        await asyncio.get_running_loop().create_connection(
+                            factory, host=address, port=port, family=family)
                         return
-                    stream = await anyio.connect_tcp(address, port)
+                    else:
+                        stream = await anyio.connect_tcp(address, port)
+                except _Failed as failed:
+                    _fail(sock, failed.error)
+                    return
                 except OSError as exc:
                     last = _connect_error(exc, address, port)
                     continue
-                sock._connect_scope = None
-                await _StreamTransport(stream).serve(sock, on_connected)
+                await _serve_client(sock, stream, on_connected)
                 return
             if sock.connecting:
                 _fail(sock, last or SocketError(f"connect ECONNREFUSED {host}:{port}", "ECONNREFUSED"))
@@ -844,16 +1089,140 @@ async def _connect_task(sock: Socket, host: str, port: int) -> None:
         if sock._connect_scope is scope:
             sock._connect_scope = None
         release()
+        if sock.connecting:
+            # Cancelled mid-connect (the program is ending): no tick will run any more,
+            # so the socket closes here, and whoever counts it (an agent) lets it go.
+            sock.connecting = False
+            sock._pending = None
+            sock.destroyed = True
+            sock.writable = sock.readable = False
+            try:
+                sock.emit("close", False)
+            except Exception as exc:  # noqa: BLE001 - a listener's bug, reported as Node would
+                rt.report_error(exc)
 
 
-def _fail(sock: Socket, error: SocketError) -> None:
+async def _serve_client(sock: Socket, stream: Any, on_connected: Callable[[Socket], Any]) -> None:
+    if sock._tls:
+        try:
+            stream = await sock._secure_stream(stream)
+        except NodeError as exc:  # the handshake failed; the TCP stream is closed
+            _fail(sock, exc)
+            return
+    sock._connect_scope = None
+    await _StreamTransport(stream).serve(sock, on_connected)
+
+
+async def _resolve(sock: Socket, host: str, port: int, target: _Target | None) -> list[tuple[int, str]]:
+    """The addresses to try, as (socket family, IP); raises _Failed with Node's error."""
+    version = _ip_version(host)
+    if version:
+        # An IP needs no lookup, whatever ``family`` says (Node's isIP shortcut).
+        return [(_socket.AF_INET6 if version == 6 else _socket.AF_INET, host)]
+    family = target.family if target is not None else 0
+    if target is not None and target.lookup is not None:
+        return await _user_lookup(target, host, port)
+    try:
+        infos = await anyio.getaddrinfo(host, port, family=_FAMILIES[family], type=_socket.SOCK_STREAM)
+    except OSError as exc:
+        err = SocketError(f"getaddrinfo ENOTFOUND {host}", "ENOTFOUND", None, "getaddrinfo")
+        err.__cause__ = exc
+        raise _Failed(err) from None
+    return [(info[0], str(info[4][0])) for info in infos]
+
+
+_FAMILIES = {0: _socket.AF_UNSPEC, 4: _socket.AF_INET, 6: _socket.AF_INET6}
+
+
+async def _user_lookup(target: _Target, host: str, port: int) -> list[tuple[int, str]]:
+    """Node's lookup option: ``lookup(hostname, options, callback)``; ``options`` has
+    ``family`` (when given) and ``hints``, and ``all: True`` when Node would try every
+    address (no family, no local address): the callback then gets a list of
+    ``{"address", "family"}`` dicts, else ``(error, address, family)``."""
+    assert target.lookup is not None
+    family = target.family
+    many = not family and target.local_address is None
+    options: dict[str, Any] = {"family": family} if family else {}
+    options["hints"] = 0 if family else _socket.AI_ADDRCONFIG
+    if many:
+        options["all"] = True
+    done = anyio.Event()
+    outcome: list[tuple[Any, Any, Any]] = []
+
+    def callback(error: Any = None, address: Any = None, address_family: Any = None) -> None:
+        if not outcome:
+            outcome.append((error, address, address_family))
+            done.set()
+
+    try:
+        target.lookup(host, options, callback)
+    except Exception as exc:  # noqa: BLE001 - the user's lookup failed: the request's error
+        raise _Failed(exc) from None
+    await done.wait()
+    error, address, address_family = outcome[0]
+    if error is not None:
+        raise _Failed(error if isinstance(error, BaseException) else NodeError(str(error)))
+    answers = [(a.get("address"), a.get("family")) for a in address] if many else [(address, address_family)]
+    valid: list[tuple[int, str]] = [(_socket.AF_INET6 if fam == 6 else _socket.AF_INET, ip) for ip, fam in answers
+             if _ip_version(ip) and fam in (4, 6)]
+    if valid:
+        return valid
+    ip, fam = answers[0] if answers else (None, None)
+    if not _ip_version(ip):
+        raise _Failed(InvalidIpAddressError(ip))
+    raise _Failed(InvalidAddressFamilyError(fam, host, port))
+
+
+async def _bound_connect(family: int, address: str, port: int, local_address: str) -> _socket.socket:
+    """A TCP socket bound to ``local_address``, then connected (``_Failed`` when the bind fails)."""
+    raw = _socket.socket(family, _socket.SOCK_STREAM)
+    try:
+        raw.setblocking(False)
+        try:
+            if (_ip_version(local_address) == 6) != (family == _socket.AF_INET6):
+                # libuv's answer for an address of the other family.
+                raise OSError(errno.EINVAL, "Invalid argument")
+            raw.bind((local_address, 0))
+        except OSError as exc:
+            code = exc.errno if exc.errno and exc.errno > 0 else errno.EINVAL
+            name = errno.errorcode.get(code, "EINVAL")
+            err = SocketError(f"bind {name} {local_address}", name, -code, "bind")
+            err.address = local_address  # type: ignore[attr-defined]
+            raise _Failed(err) from None
+        try:
+            raw.connect((address, port))
+        except BlockingIOError:
+            await anyio.wait_writable(raw)
+            code = raw.getsockopt(_socket.SOL_SOCKET, _socket.SO_ERROR)
+            if code:
+                raise OSError(code, os.strerror(code)) from None
+        return raw
+    except BaseException:
+        raw.close()
+        raise
+
+
+def _fail(sock: Socket, error: BaseException) -> None:
     sock.connecting = False
     sock._pending = None
     sock.destroyed = True
     sock.writable = sock.readable = False
 
     def emit() -> None:
-        sock.emit("error", error)
-        sock.emit("close", True)
+        try:
+            sock.emit("error", error)
+        finally:
+            _emit_close_then_unref(sock, True)
 
-    sock._runtime.io_callback(emit)
+    # A tick, as Node's connectErrorNT: a connect can fail before its first await (a
+    # missing unix socket), and the request's 'socket' tick, queued earlier, goes first.
+    # The program waits for it, as in _abort_connect.
+    sock._runtime.ref()
+    sock._runtime.next_tick(emit)
+
+
+def _emit_close_then_unref(sock: Socket, had_error: bool) -> None:
+    try:
+        sock.emit("close", had_error)
+    finally:
+        sock._runtime.unref()

@@ -21,6 +21,11 @@ from ._runtime import Runtime, current_runtime
 __all__ = ["OutgoingMessage"]
 
 
+# What _storeHeader learns from no header lines at all: every flag False. Shared, never
+# written to: its ``header`` and ``content_length`` are not read.
+_NO_HEADER_LINES = HeaderState()
+
+
 class WriteAfterEndError(Exception):
     """Node's ERR_STREAM_WRITE_AFTER_END."""
 
@@ -31,6 +36,9 @@ class WriteAfterEndError(Exception):
 
 
 _date_cache: tuple[int, str] = (0, "")
+# Node 24's OutgoingMessage kHighWaterMark (getDefaultHighWaterMark()), for bytes buffered
+# before the message has a socket.
+_OUTPUT_HIGH_WATER_MARK = 65536
 
 
 def utc_date() -> str:
@@ -63,6 +71,14 @@ def _to_bytes(chunk: bytes | bytearray | memoryview | str, encoding: str | None)
         f'The "chunk" argument must be of type str or bytes. Received type {type(chunk).__name__}')
 
 
+def _emit_error(msg: OutgoingMessage, error: BaseException, callback: Callable[..., Any] | None) -> None:
+    # Node's emitErrorNt: the write's callback first, then 'error' unless destroyed since.
+    if callback is not None:
+        callback(error)
+    if not msg.destroyed:
+        msg.emit("error", error)
+
+
 class OutgoingMessage(EventEmitter):
     """What ServerResponse and ClientRequest share: headers, framing, the body writer."""
 
@@ -90,6 +106,7 @@ class OutgoingMessage(EventEmitter):
     _max_requests_per_socket = 0
     destroyed = False
     _on_pending_data: Callable[[int], Any] | None = None
+    _corked = 0  # cork() calls made while no socket was assigned
 
     def __init__(self, runtime: Runtime | None = None) -> None:
         super().__init__()
@@ -150,9 +167,11 @@ class OutgoingMessage(EventEmitter):
     # Framing (Node's _storeHeader) -------------------------------------------------------
     def _store_header(self, first_line: str, headers: Any) -> None:
         if headers is None:
-            state = HeaderState(first_line, self._content_length)  # no header lines to write
+            state = _NO_HEADER_LINES
+            header = first_line
         else:
             state = render_headers(headers, first_line, content_length=self._content_length)
+            header = state.header
         if state.connection:
             self._removed_connection = False
             if state.connection_close:
@@ -169,9 +188,9 @@ class OutgoingMessage(EventEmitter):
                 self._content_length = state.content_length  # type: ignore[assignment]
         if state.keep_alive:
             self._default_keep_alive = False
-        header = state.header
         if self.send_date and not state.date:
-            header += "Date: " + utc_date() + "\r\n"
+            now = int(time.time())
+            header += f"Date: {_date_cache[1] if _date_cache[0] == now else utc_date()}\r\n"
         # 204 and 304 must not carry a body: no zero chunk, and the connection closes.
         status = getattr(self, "status_code", None)
         if self.chunked_encoding and status in (204, 304):
@@ -217,8 +236,16 @@ class OutgoingMessage(EventEmitter):
     # Writing ---------------------------------------------------------------------------
     def _send(self, data: bytes) -> bool:
         if not self._header_sent and self._header is not None:
-            data = latin1(self._header) + data
+            try:
+                head = self._header.encode("latin-1")
+            except UnicodeEncodeError:
+                head = latin1(self._header)
+            data = head + data
             self._header_sent = True
+        sock = self.socket
+        if sock is not None and sock._http_message is self and sock.writable and not self._output:
+            # _write_raw's usual case, without its frame.
+            return bool(sock.write(data)) if data else True
         return self._write_raw(data)
 
     def _write_raw(self, data: bytes) -> bool:
@@ -230,9 +257,14 @@ class OutgoingMessage(EventEmitter):
         self._output.append(data)
         if self._on_pending_data is not None:
             self._on_pending_data(len(data))
-        return False
+        # Node's answer while no socket takes the bytes: under its own high-water mark.
+        return sum(len(d) for d in self._output) < _OUTPUT_HIGH_WATER_MARK
 
     def _flush_output(self, sock: Any) -> None:
+        while self._corked:
+            # Corks taken before the socket was assigned move to it, as in Node.
+            self._corked -= 1
+            sock.cork()
         output, self._output = self._output, []
         size = sum(len(d) for d in output)
         if output:
@@ -249,8 +281,9 @@ class OutgoingMessage(EventEmitter):
                from_end: bool) -> bool:
         if self.finished:
             error = WriteAfterEndError()
-            self._runtime.next_tick(self.emit, "error", error)
-            if callback is not None:
+            if not self.destroyed:
+                self._runtime.next_tick(_emit_error, self, error, callback)
+            elif callback is not None:
                 self._runtime.next_tick(callback, error)
             return False
         data = _to_bytes(chunk, encoding)
@@ -275,13 +308,22 @@ class OutgoingMessage(EventEmitter):
         """Finish the message, with an optional last chunk."""
         if callable(chunk):
             callback, chunk = chunk, None
+        if self.finished and chunk:
+            if not self.destroyed:
+                self._runtime.next_tick(_emit_error, self, WriteAfterEndError(), callback)
+            return self
         if callback is not None:
             self.once("finish", callback)
         if self.finished:
-            if chunk:
-                self._runtime.next_tick(self.emit, "error", WriteAfterEndError())
             return self
-        data = _to_bytes(chunk, encoding) if chunk else b""
+        if not chunk:
+            data = b""
+        elif type(chunk) is bytes:
+            data = chunk
+        elif type(chunk) is str and encoding is None:
+            data = chunk.encode()
+        else:
+            data = _to_bytes(chunk, encoding)
         if self._header is None:
             # Only end() was called: the length is known (Node's _contentLength).
             self._content_length = len(data)
@@ -325,10 +367,19 @@ class OutgoingMessage(EventEmitter):
         return sum(len(d) for d in self._output) + (self.socket.writable_length if self.socket else 0)
 
     def cork(self) -> None:
-        """Accepted for Node compatibility; writes already coalesce per call."""
+        """Hold the body writes until :meth:`uncork` (Node's ``cork``): on the socket when
+        the message has one, counted until it gets one otherwise."""
+        if self.socket is not None:
+            self.socket.cork()
+        else:
+            self._corked += 1
 
     def uncork(self) -> None:
-        """Accepted for Node compatibility."""
+        """Undo one :meth:`cork`."""
+        if self.socket is not None:
+            self.socket.uncork()
+        elif self._corked:
+            self._corked -= 1
 
     def destroy(self, error: BaseException | None = None) -> OutgoingMessage:
         if not self.destroyed:

@@ -19,7 +19,7 @@ from ._errors import NodeError, ParseError
 from ._http_errors import HeadersSentError, InvalidCharError, InvalidStatusCodeError, RequestTimeoutError
 from ._incoming import IncomingMessage
 from ._outgoing import OutgoingMessage, latin1
-from ._parser import LENIENT_ALL_NODE, HTTPParser
+from ._parser import LENIENT_ALL_NODE, HTTPParser, _execute
 from ._runtime import Runtime, Timer
 
 __all__ = ["Server", "ServerResponse", "create_server"]
@@ -41,10 +41,17 @@ class ServerResponse(OutgoingMessage):
     send_date = True
     _sent100 = False
     _expect_continue = False
-    _on_finish: Callable[[IncomingMessage, ServerResponse], Any] | None = None
+
+    _conn: _Connection | None = None  # the server connection whose 'finish' hook runs
 
     def __init__(self, req: IncomingMessage, runtime: Runtime | None = None) -> None:
-        super().__init__(runtime or req._runtime)
+        # OutgoingMessage.__init__ and EventEmitter.__init__ written out: one response is
+        # made per request, and the two calls cost more than the fields they set.
+        self._events = {}
+        self._max_listeners = None
+        self._warned = None
+        self._runtime = runtime or req._runtime
+        self._output = []
         self.req = req
         if req.method == "HEAD":
             self._has_body = False
@@ -85,17 +92,36 @@ class ServerResponse(OutgoingMessage):
             headers = self._out
         if check_invalid_header_char(self.status_message):
             raise InvalidCharError("statusMessage")
+        self._write_status(code, headers)
+        return self
+
+    writeHead = write_head  # noqa: N815 - Node's spelling, for ported code
+
+    def _write_status(self, code: int, headers: Any) -> None:
         if code in (204, 304) or 100 <= code <= 199:
             self._has_body = False
         if self._expect_continue and not self._sent100:
             self.should_keep_alive = False
         self._store_header(f"HTTP/1.1 {code} {self.status_message}\r\n", headers)
-        return self
-
-    writeHead = write_head  # noqa: N815 - Node's spelling, for ported code
 
     def _implicit_header(self) -> None:
-        self.write_head(self.status_code)
+        # What writeHead(statusCode) does, without its argument juggling: this runs for
+        # nearly every response.
+        code = self.status_code
+        if type(code) is not int or not 100 <= code <= 999 or self._header is not None:
+            self.write_head(code)
+            return
+        message = self.status_message
+        if not message:
+            self.status_message = STATUS_CODES.get(code, "unknown")
+        elif check_invalid_header_char(message):
+            raise InvalidCharError("statusMessage")
+        # _write_status, written out.
+        if code in (204, 304) or code < 200:
+            self._has_body = False
+        if self._expect_continue and not self._sent100:
+            self.should_keep_alive = False
+        self._store_header(f"HTTP/1.1 {code} {self.status_message}\r\n", self._out)
 
     def write_continue(self, callback: Callable[..., Any] | None = None) -> None:
         """Send ``100 Continue`` (Node's ``writeContinue``)."""
@@ -129,7 +155,7 @@ class ServerResponse(OutgoingMessage):
         socket._http_message = self
         self.socket = socket
         self.emit("socket", socket)
-        if self._output:
+        if self._output or self._corked:
             self._flush_output(socket)
         if self.finished:
             self._runtime.next_tick(self._finish)
@@ -145,24 +171,12 @@ class ServerResponse(OutgoingMessage):
     def _finish(self) -> None:
         if not self.writable_finished:
             self.writable_finished = True
-            hook, self._on_finish = self._on_finish, None
-            if hook is not None:
-                hook(self.req, self)
+            # Node adds resOnFinish as the first 'finish' listener; calling it just before
+            # the 'finish' listeners keeps that order without a listener per request.
+            conn, self._conn = self._conn, None
+            if conn is not None:
+                conn.on_response_finish(self.req, self)
             self.emit("finish")
-
-
-def _host_and_expect(raw: list[str]) -> tuple[bool, str | None]:
-    """Whether a Host line exists, and Expect as ``req.headers`` joins it (", "): what
-    Node reads here, without building the whole headers object per request."""
-    host = False
-    expect: list[str] = []
-    for i in range(0, len(raw), 2):
-        name = raw[i]
-        if len(name) == 4 and name.lower() == "host":
-            host = True
-        elif len(name) == 6 and name.lower() == "expect":
-            expect.append(raw[i + 1])
-    return host, ", ".join(expect) if expect else None
 
 
 class _Connection:
@@ -207,7 +221,10 @@ class _Connection:
 
     # Socket callbacks ----------------------------------------------------------------
     def on_data(self, data: bytes) -> None:
-        ret = self.parser.execute(data)
+        parser = self.parser
+        # HTTPParser.execute's body, without its frame: this runs for every read.
+        ret = _execute(parser, parser._addr, data, self.on_headers_complete, self.on_body,
+                       self.on_message_complete)
         if isinstance(ret, ParseError):
             ret.raw_packet = data
             self.on_error(ret)
@@ -243,18 +260,16 @@ class _Connection:
 
     def on_close(self, had_error: bool = False) -> None:
         self.server._untrack(self)
+        # Node's abortIncoming: each request is destroyed with ECONNRESET "aborted".
         for req in self.incoming:
-            if not req.complete:
-                req.aborted = True
-                req.emit("aborted")
-            req.emit("close")
+            req.destroy(_net.SocketError("aborted", "ECONNRESET"))
         self.incoming.clear()
         for res in self.outgoing:
             res.emit("close")
         self.outgoing.clear()
         message = self.socket._http_message
         if message is not None:
-            message.emit("close")
+            _emit_response_close(message)
 
     def on_error(self, error: BaseException) -> None:
         """Node's socketOnError: 'clientError', or Node's fixed reply and a close."""
@@ -288,6 +303,10 @@ class _Connection:
         sock = self.socket
         sock.on_data = None
         sock.parser = None
+        # No longer an http connection: close(), close_all_connections() and the timeout
+        # sweep leave it alone, as Node drops it from its connections list.
+        sock.http_connection = None
+        self.server._untrack(self)
         for event, listener in self._listeners():
             sock.remove_listener(event, listener)
         event = "connect" if req.method == "CONNECT" else "upgrade"
@@ -301,39 +320,60 @@ class _Connection:
                             status_code: Any, status_message: Any, upgrade: bool,
                             keep_alive: bool) -> int:
         server = self.server
-        req = IncomingMessage(self.socket, self.runtime)
-        req.http_version_major = major
-        req.http_version_minor = minor
-        req.http_version = "1.1" if major == 1 and minor == 1 else f"{major}.{minor}"
+        socket = self.socket
+        runtime = self.runtime
+        req = IncomingMessage(socket, runtime)
+        if major != 1 or minor != 1:  # the class defaults say HTTP/1.1
+            req.http_version_major = major
+            req.http_version_minor = minor
+            req.http_version = f"{major}.{minor}"
         req.method = method
         req.url = url
         req.raw_headers = raw
-        req.join_duplicate_headers = server.join_duplicate_headers
-        req.upgrade = upgrade
-        req.on_resume = self.socket.resume
+        if server.join_duplicate_headers:
+            req.join_duplicate_headers = True
+        req.on_resume = socket.resume
         self.current = req
         if self.keep_alive_timeout_set:
-            self.socket.set_timeout(server.timeout or 0)
             self.keep_alive_timeout_set = False
+            timer = socket._timer
+            if not server.timeout and timer is not None:
+                # socket.set_timeout(0), written out: once per request on a kept-alive
+                # connection.
+                socket._timeout_ms = 0
+                timer.cancel()
+            else:
+                socket.set_timeout(server.timeout)
         if upgrade:
             req.upgrade = method == "CONNECT" or server.listener_count("upgrade") > 0
             if req.upgrade:
                 return 2
         self.incoming.append(req)
-        res = ServerResponse(req, self.runtime)
+        res = ServerResponse(req, runtime)
         res._keep_alive_timeout = server.keep_alive_timeout
-        res._max_requests_per_socket = server.max_requests_per_socket
+        if server.max_requests_per_socket:
+            res._max_requests_per_socket = server.max_requests_per_socket
+        # Over the constructor's HTTP/1.0 default: llhttp's answer counts (Connection: keep-alive).
         res.should_keep_alive = keep_alive
-        res._on_pending_data = self.on_pending_data
-        if self.socket._http_message is not None:
+        res._conn = self
+        if socket._http_message is not None:
+            res._on_pending_data = self.on_pending_data
             self.outgoing.append(res)
         else:
-            res.assign_socket(self.socket)
-        # Node adds resOnFinish as the first 'finish' listener; a hook run just before the
-        # 'finish' listeners keeps that order without a once-wrapper per request.
-        res._on_finish = self.on_response_finish
+            # assign_socket, for a response nobody can have listened to yet ('socket').
+            socket._http_message = res
+            res.socket = socket
         if major == 1 and minor == 1:
-            host, expect = _host_and_expect(raw)
+            # Whether a Host line exists, and Expect as req.headers would join it: all
+            # Node reads here, without building the headers object for every request.
+            host = False
+            expect = None
+            for i in range(0, len(raw), 2):
+                size = len(raw[i])
+                if size == 4 and not host:
+                    host = raw[i].lower() == "host"
+                elif size == 6 and raw[i].lower() == "expect":
+                    expect = raw[i + 1] if expect is None else f"{expect}, {raw[i + 1]}"
             if server.require_host_header and not host:
                 res.write_head(400, ["Connection", "close"])
                 res.end()
@@ -343,7 +383,7 @@ class _Connection:
                 self.requests_count += 1
                 res.max_requests_on_connection_reached = limit <= self.requests_count
                 if limit < self.requests_count:
-                    server.emit("dropRequest", req, self.socket)
+                    server.emit("dropRequest", req, socket)
                     res.write_head(503)
                     res.end()
                     return 0
@@ -385,12 +425,16 @@ class _Connection:
 
     def on_response_finish(self, req: IncomingMessage, res: ServerResponse) -> None:
         """Node's resOnFinish: the next pipelined response, the close, or the keep-alive wait."""
-        if self.incoming and self.incoming[0] is req:
-            self.incoming.pop(0)
+        incoming = self.incoming
+        if incoming and incoming[0] is req:
+            incoming.pop(0)
+        if req is self.current and req.complete:
+            self.current = None  # an idle keep-alive connection holds no request
         if not req._consuming:
             req._dump()
-        res.detach_socket(self.socket)
-        self.runtime.next_tick(res.emit, "close")
+        self.socket._http_message = None  # res.detach_socket, written out
+        res.socket = None
+        self.runtime.next_tick(_emit_response_close, res)
         if res._last:
             self.socket.end()
         elif not self.outgoing:
@@ -400,6 +444,12 @@ class _Connection:
                 self.keep_alive_timeout_set = True
         else:
             self.outgoing.pop(0).assign_socket(self.socket)
+
+
+def _emit_response_close(res: ServerResponse) -> None:
+    # Node's emitCloseNT: a closed response is destroyed, so late writes raise no 'error'.
+    res.destroyed = True
+    res.emit("close")
 
 
 class Server(_net.Server):
@@ -478,7 +528,8 @@ class Server(_net.Server):
 
     def close_all_connections(self) -> None:
         for sock in list(self._connections):
-            sock.destroy()
+            if getattr(sock, "http_connection", None) is not None:  # not upgraded ones
+                sock.destroy()
 
     def close_idle_connections(self) -> None:
         for sock in list(self._connections):

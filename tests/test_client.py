@@ -550,3 +550,49 @@ async def test_deprecated_create_client_still_requests(anyio_backend: str) -> No
             await got.wait()
         server.close()
     assert b"".join(body) == b"PUT /old"
+
+
+@pytest.mark.parametrize("no_delay", [False, True])
+async def test_set_no_delay_before_the_socket_applies_on_connect(anyio_backend: str, no_delay: bool) -> None:
+    """Node defers setNoDelay/setSocketKeepAlive until the request's socket connects; the
+    options reach the kernel even when called right after request()."""
+    import socket as _socket
+
+    seen: dict[str, int] = {}
+    async with nodehttp.runtime():
+        server = nodehttp.create_server(lambda req, res: res.end("ok"))
+        ready = anyio.Event()
+        server.listen(0, "127.0.0.1", ready.set)
+        with anyio.fail_after(5):
+            await ready.wait()
+        port = server.address()["port"]
+        done = anyio.Event()
+
+        def on_response(res: Any) -> None:
+            fd_sock = _socket.socket(fileno=_dup_fd(res.socket))
+            try:
+                seen["nodelay"] = fd_sock.getsockopt(_socket.IPPROTO_TCP, _socket.TCP_NODELAY)
+                seen["keepalive"] = fd_sock.getsockopt(_socket.SOL_SOCKET, _socket.SO_KEEPALIVE)
+            finally:
+                fd_sock.close()
+            res.resume()
+            res.on("end", done.set)
+
+        req = nodehttp.get({"host": "127.0.0.1", "port": port, "agent": False}, on_response)
+        req.set_no_delay(no_delay)
+        req.set_socket_keep_alive(True, 1000)
+        with anyio.fail_after(5):
+            await done.wait()
+        server.close()
+    assert seen == {"nodelay": int(no_delay), "keepalive": 1}
+
+
+def _dup_fd(sock: Socket) -> int:
+    """A duplicate of the socket's file descriptor, whichever transport carries it."""
+    import os
+
+    transport: Any = sock._transport
+    raw = getattr(transport, "_raw", None)
+    if raw is None:
+        raw = transport._transport.get_extra_info("socket")
+    return os.dup(raw.fileno())

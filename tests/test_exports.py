@@ -10,7 +10,7 @@ PUBLIC = {
     "Agent", "ClientRequest", "EventEmitter", "HTTPParser", "IncomingMessage", "LLHTTP_VERSION",
     "METHODS", "NodeError", "OutgoingMessage", "ParseError", "STATUS_CODES", "Server",
     "ServerResponse", "create_client", "create_server", "current_runtime", "get", "global_agent",
-    "max_header_size", "once", "request", "run", "runtime", "validate_header_name",
+    "https", "max_header_size", "once", "request", "run", "runtime", "validate_header_name",
     "validate_header_value",
 }
 

@@ -229,3 +229,34 @@ async def test_a_peer_reset_is_a_close_not_a_crash(anyio_backend: str) -> None:
         async with await anyio.connect_tcp(LOOPBACK, port):
             pass
         server.close()
+
+
+@pytest.mark.parametrize("release", ["uncork", "end"])
+async def test_cork_holds_writes_until_uncork_or_end(anyio_backend: str, release: str) -> None:
+    """Corked writes stay in the socket (counted in writable_length, nothing sent) until
+    the last uncork(), or end(), which uncorks whatever the count (Node's Writable)."""
+    held: list[int] = []
+    async with runtime():
+        def on_connection(sock: Socket) -> None:
+            sock.cork()
+            sock.cork()
+            sock.write(b"ab")
+            sock.write(b"cd")
+            sock.uncork()  # one of two: still held
+            held.append(sock.writable_length)
+            if release == "uncork":
+                sock.on("data", lambda data: (sock.uncork(), sock.end()))
+            else:
+                sock.on("data", lambda data: sock.end())
+
+        server = Server(on_connection)
+        server.listen(0, LOOPBACK)
+        port = await listening(server)
+        async with await anyio.connect_tcp(LOOPBACK, port) as client:
+            with anyio.fail_after(5):
+                while not held:
+                    await anyio.sleep(0.001)
+            await client.send(b"go")
+            assert await read_all(client) == b"abcd"
+        assert held == [4]
+        server.close()

@@ -125,3 +125,36 @@ async def test_an_unhandled_error_is_raised_from_the_runtime_block(anyio_backend
         async with runtime() as rt:
             rt.set_timeout(boom, 1)
             await anyio.sleep(5)  # cancelled by the error
+
+
+@pytest.mark.parametrize("backend", ["asyncio", "trio"])
+def test_ctrl_c_raises_a_plain_keyboard_interrupt(backend: str) -> None:
+    """SIGINT to a program serving forever: run() raises KeyboardInterrupt itself, not an
+    exception group around it, on both backends."""
+    import signal
+    import subprocess
+    import sys
+
+    program = (
+        "import nodehttp\n"
+        "def main():\n"
+        "    server = nodehttp.create_server(lambda req, res: res.end())\n"
+        "    server.listen(0, '127.0.0.1', lambda: print('listening', flush=True))\n"
+        "try:\n"
+        f"    nodehttp.run(main, backend={backend!r})\n"
+        "except KeyboardInterrupt:\n"
+        "    print('interrupted', flush=True)\n"
+    )
+    proc = subprocess.Popen([sys.executable, "-c", program], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout is not None
+        assert proc.stdout.readline().strip() == "listening"
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert out.strip() == "interrupted", err
+    assert proc.returncode == 0

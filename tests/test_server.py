@@ -93,6 +93,11 @@ def latin1(req: IncomingMessage, res: ServerResponse) -> None:
     res.end(b"x")
 
 
+def explicit_length(req: IncomingMessage, res: ServerResponse) -> None:
+    res.set_header("Content-Length", 2)
+    res.end("ok")
+
+
 def setup_upgrade(server: Server) -> None:
     server.on("upgrade", lambda req, socket, head: socket.end(
         b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: x\r\n\r\n" + req.url.encode() + b"|" + head))
@@ -129,7 +134,7 @@ SETUPS = {"upgrade": setup_upgrade, "connect": setup_connect, "clientError": set
           "maxRequests2": setup_max_requests2}
 
 HANDLERS = {f.__name__: f for f in (hello, chunked, status204, status304, reason, cookies, trailers,
-                                    echo, close, latin1, hints)}
+                                    echo, close, latin1, hints, explicit_length)}
 
 
 async def exchange(port: int, chunks: list[str], expected: bytes, closed: bool) -> tuple[bytes, bool]:

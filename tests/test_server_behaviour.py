@@ -191,3 +191,27 @@ async def test_close_ends_idle_keep_alive_connections_at_once(anyio_backend: str
             with anyio.fail_after(2):  # well under the 5 s keep-alive timeout
                 assert await read_to_eof(client) == b""
                 await closed.wait()
+
+
+@pytest.mark.parametrize("with_error", [False, True])
+async def test_close_completes_after_a_connection_is_destroyed(anyio_backend: str, with_error: bool) -> None:
+    """server.close()'s callback waits for every connection; one destroyed by the handler
+    (with or without an error) must be forgotten, or 'close' never comes."""
+    errors: list[BaseException] = []
+
+    def handler(req: IncomingMessage, res: ServerResponse) -> None:
+        req.socket.on("error", errors.append)
+        req.socket.destroy(RuntimeError("boom") if with_error else None)
+
+    async with runtime():
+        server = create_server(handler)
+        port = await start(server)
+        async with await anyio.connect_tcp("127.0.0.1", port) as client:
+            await client.send(GET)
+            assert await read_to_eof(client) == b""
+        closed = anyio.Event()
+        server.close(lambda *_: closed.set())
+        with anyio.fail_after(5):
+            await closed.wait()
+        assert server._connections == set()
+    assert [str(e) for e in errors] == (["boom"] if with_error else [])

@@ -18,7 +18,8 @@ import pytest
 from conformance import __main__ as cli
 from conformance import cases as cases_mod
 from conformance import known as known_mod
-from conformance import client_cases, parser_cases, reference, report, runner, server_cases
+from conformance import (client_cases, parser_cases, reference, report, runner, scenario_category,
+                         server_cases)
 from conformance.parser_category import CATEGORY as PARSER
 from conformance.parser_category import normalise_case
 from conformance.py_parser import run_case, skip_body_answer
@@ -336,6 +337,7 @@ def run_main(monkeypatch: Any, tmp_path: Path, argv: list[str], capsys: Any,
     # No server cases unless asked: a category without cases starts no process.
     monkeypatch.setattr(server_cases, "generate", lambda: [dict(c) for c in server or []])
     monkeypatch.setattr(client_cases, "generate", lambda: [])
+    monkeypatch.setattr(scenario_category, "builtin_cases", lambda: [])
     report_path = tmp_path / "report.json"
     rc = cli.main([*argv, "--report", str(report_path)])
     out = capsys.readouterr().out

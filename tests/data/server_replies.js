@@ -12,6 +12,7 @@ const handlers = {
   close: (req, res) => { res.setHeader('Connection', 'close'); res.end('bye'); },
   hints: (req, res) => { res.writeEarlyHints({link: ['</a.css>; rel=preload; as=style', '</b.js>; rel=preload; as=script'], 'x-trace': 'abc'}); res.end('ok'); },
   latin1: (req, res) => { res.setHeader('X-L', 'caf\u00e9'); res.end(Buffer.from('x')); },
+  explicit_length: (req, res) => { res.setHeader('Content-Length', 2); res.end('ok'); },
 };
 const setups = {
   upgrade: (server) => server.on('upgrade', (req, socket, head) => {
