@@ -256,7 +256,8 @@ class IncomingMessage(EventEmitter):
             if not self.readable_ended or not self.complete:
                 self.aborted = True
                 self.emit("aborted")
-            self._wake_readers()
+            if self._read_waiters:
+                self._wake_readers()
             if self.socket is not None and self.aborted:
                 self.socket.destroy(error)
             self._runtime.next_tick(self._runtime.next_tick, self._emit_destroyed, error)

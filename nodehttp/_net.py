@@ -165,8 +165,12 @@ class Socket(EventEmitter):
             self.emit("end")
         except Exception as exc:  # noqa: BLE001
             self._runtime.report_error(exc)
-        # Node's default: when the peer ends, end our side too (allowHalfOpen: false).
-        if not self.allow_half_open:
+        if self._ended:
+            # Both sides have ended (we had half-closed): Node's autoDestroy closes.
+            if self._transport is not None:
+                self._transport.close()
+        elif not self.allow_half_open:
+            # Node's default: when the peer ends, end our side too (allowHalfOpen: false).
             self.end()
 
     def _on_drain(self) -> None:
@@ -276,7 +280,11 @@ class Socket(EventEmitter):
                 self._need_drain = True
 
     def end(self, data: bytes | str | None = None) -> Socket:
-        """Write ``data``, then close once everything is flushed (Node's destroySoon)."""
+        """Write ``data``, then send FIN once everything is flushed (Node's ``end``).
+
+        While the peer has not ended its side the socket stays open for reading (a
+        half-close); it closes once both sides have ended, as Node's autoDestroy does.
+        """
         if data:
             self.write(data)
         if self._corked:
@@ -289,8 +297,27 @@ class Socket(EventEmitter):
                 return self
             self._ended = True
             self.writable = False
-            if self._transport is not None:
-                self._transport.close()
+            transport = self._transport
+            if transport is not None:
+                if self.readable:
+                    transport.write_eof()
+                else:
+                    transport.close()
+        return self
+
+    def destroy_soon(self) -> Socket:
+        """End, and close once what was written is flushed, without waiting for the peer
+        to end its side (Node's ``destroySoon``, which http uses after a last response)."""
+        if self._corked:
+            self._corked = 0
+            self._flush_corked()
+        if self.connecting and not self._ended:
+            self.once("connect", lambda *_: self.destroy_soon())
+            return self
+        self._ended = True
+        self.writable = False
+        if self._transport is not None:
+            self._transport.close()
         return self
 
     def destroy(self, error: BaseException | None = None) -> Socket:
@@ -320,7 +347,6 @@ class Socket(EventEmitter):
                 self.emit("close", True)
         return self
 
-    destroy_soon = end
 
     def _abort_connect(self, error: BaseException | None) -> None:
         self.connecting = False
@@ -445,6 +471,8 @@ class _Transport(Protocol):
 
     def write(self, data: bytes) -> bool:
         """Send or queue ``data``; True when HIGH_WATER_MARK bytes or more are queued."""
+    def write_eof(self) -> None:
+        """Send FIN once the queue is flushed, and go on reading."""
     def buffered(self) -> int: ...
     def close(self) -> None: ...
     def abort(self) -> None: ...
@@ -519,6 +547,14 @@ class _AsyncioTransport(asyncio.Protocol):
     def buffered(self) -> int:
         return self._transport.get_write_buffer_size() if self._transport is not None else 0
 
+    def write_eof(self) -> None:
+        transport = self._transport
+        if transport is not None:
+            if transport.can_write_eof():
+                transport.write_eof()
+            else:
+                transport.close()
+
     def close(self) -> None:
         if self._transport is not None:
             self._transport.close()
@@ -558,6 +594,8 @@ class _StreamTransport:
         self._resume = anyio.Event()
         self._resume.set()
         self._closing = False
+        self._eof = False  # write_eof(): FIN after the queue, reading goes on
+        self._eof_sent = False
         self._sending = False
         self._scope = anyio.CancelScope()
         # Direct socket I/O only on plain TCP: a TLS stream's bytes must go through TLS.
@@ -638,11 +676,13 @@ class _StreamTransport:
                 self._out_size = 0
                 if self.socket is not None:
                     self.socket._on_drain()
-            if self._closing:
+            if (self._closing or self._eof) and not self._eof_sent:
+                self._eof_sent = True
                 try:
                     await stream.send_eof()
                 except (anyio.BrokenResourceError, anyio.ClosedResourceError, OSError):
                     pass
+            if self._closing:
                 self._scope.cancel()
                 return
             self._wake_writer = anyio.Event()
@@ -671,6 +711,10 @@ class _StreamTransport:
 
     def buffered(self) -> int:
         return self._out_size
+
+    def write_eof(self) -> None:
+        self._eof = True
+        self._wake_writer.set()
 
     def close(self) -> None:
         self._closing = True

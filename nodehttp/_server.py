@@ -436,7 +436,7 @@ class _Connection:
         res.socket = None
         self.runtime.next_tick(_emit_response_close, res)
         if res._last:
-            self.socket.end()
+            self.socket.destroy_soon()  # Node's resOnFinish: destroySoon, not end
         elif not self.outgoing:
             timeout = self.server.keep_alive_timeout
             if timeout:

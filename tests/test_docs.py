@@ -52,7 +52,7 @@ CLASSES = {"Agent", "ClientRequest", "Server", "ServerResponse", "IncomingMessag
 # are ClientRequest's: the agent reads family/local_address/socket_path only for its
 # pool key, which does not make them work.
 OPTION_READERS = {
-    "request()": ("_client.py",),
+    "request()": ("_client.py", "_agent.py", "_net.py"),
     "get_name()": ("_agent.py",),
     "listen()": ("_net.py",),
     "create_server()": ("_server.py",),

@@ -260,3 +260,41 @@ async def test_cork_holds_writes_until_uncork_or_end(anyio_backend: str, release
             assert await read_all(client) == b"abcd"
         assert held == [4]
         server.close()
+
+
+async def test_end_half_closes_and_reads_on_until_the_peer_ends(anyio_backend: str) -> None:
+    """Node's end(): FIN after the data, but the socket reads on; it closes once the peer
+    has ended too. destroy_soon() (what http uses after a last response) does not wait."""
+    events: list[Any] = []
+    async with runtime():
+        def on_connection(sock: Socket) -> None:
+            sock.on("data", lambda data: events.append(("data", data)))
+            sock.on("end", lambda: events.append("end"))
+            sock.on("close", lambda *_: events.append("close"))
+            sock.end(b"bye")
+
+        server = Server(on_connection)
+        server.listen(0, LOOPBACK)
+        port = await listening(server)
+        async with await anyio.connect_tcp(LOOPBACK, port) as client:
+            received = b""
+            with anyio.fail_after(5):
+                while True:
+                    try:
+                        received += await client.receive()
+                    except anyio.EndOfStream:
+                        break  # the server's FIN
+            assert received == b"bye"
+            await client.send(b"after your FIN")
+            with anyio.fail_after(5):
+                while not events:
+                    await anyio.sleep(0.001)
+            await client.send_eof()
+            with anyio.fail_after(5):
+                while "close" not in events:
+                    await anyio.sleep(0.001)
+        server.close()
+    data = b"".join(e[1] for e in events if isinstance(e, tuple))
+    assert data == b"after your FIN"
+    assert [e for e in events if not isinstance(e, tuple)] == ["end", "close"]
+    assert isinstance(events[0], tuple)  # the data came before 'end'
