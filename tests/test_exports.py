@@ -33,3 +33,28 @@ def test_package_is_typed() -> None:
     package = Path(nodehttp.__file__).parent
     assert (package / "py.typed").is_file()
     assert (package / "_llhttp.pyi").is_file()
+
+
+# The submodules' own public lists (they are not imported by ``import nodehttp``'s names
+# but are public: ``from nodehttp import https``, ``import nodehttp.asgi``).
+SUBMODULES = {
+    "nodehttp.https": {"Agent", "Server", "create_server", "get", "global_agent", "request"},
+    "nodehttp.asgi": {
+        "ASGIApp", "ASGIHandler", "ClientDisconnectedError", "Lifespan", "LifespanFailureError",
+        "Message", "Receive", "Scope", "Send", "create_asgi_server", "import_app", "lifespan",
+        "main", "run", "serve",
+    },
+}
+
+
+def test_submodule_exports_are_exactly_their_public_api() -> None:
+    import importlib
+    import inspect
+
+    for name, public in SUBMODULES.items():
+        module = importlib.import_module(name)
+        assert set(module.__all__) == public, name
+        for attr in public:
+            value = getattr(module, attr)
+            if inspect.isfunction(value) or inspect.isclass(value):
+                assert (value.__doc__ or "").strip(), f"{name}.{attr}"
