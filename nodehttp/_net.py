@@ -332,6 +332,10 @@ class Socket(EventEmitter):
         if self._transport is not None:
             transport = self._transport
             transport.abort()
+            if self.server is not None:
+                # Node counts the connection out when it is destroyed, before its 'close'
+                # (which waits for the handle to close): the server's 'close' may come first.
+                self.server._forget(self)
             if error is not None:
                 self._transport = None
                 self._runtime.sockets.discard(self)
@@ -341,8 +345,6 @@ class Socket(EventEmitter):
                 if self._timer is not None:
                     self._timer.cancel()
                     self._timer = None
-                if self.server is not None:
-                    self.server._forget(self)
                 self.emit("error", error)
                 self.emit("close", True)
         return self
@@ -812,7 +814,7 @@ class Server(EventEmitter):
         self._address: dict[str, Any] | str | None = None
         self._closer: Callable[[], None] | None = None
         self._connections: set[Socket] = set()
-        self._drained = anyio.Event()
+        self._close_pending = False  # close() was called; 'close' once no connection is left
         self.max_connections: int | None = None
         if connection_listener is not None:
             self.on("connection", connection_listener)
@@ -867,7 +869,21 @@ class Server(EventEmitter):
     def _forget(self, sock: Socket) -> None:
         self._connections.discard(sock)
         if not self._connections:
-            self._drained.set()
+            self._emit_close_if_drained()
+
+    def _emit_close_if_drained(self) -> None:
+        # Node's _emitCloseIfDrained: 'close' on the next tick once the server is closed
+        # and its last connection has been destroyed.
+        if self._close_pending and not self._connections:
+            self._close_pending = False
+            self._runtime.ref()  # the program waits for this 'close' (a close callback)
+            self._runtime.next_tick(self._emit_close)
+
+    def _emit_close(self) -> None:
+        try:
+            self.emit("close")
+        finally:
+            self._runtime.unref()
 
     def _listening(self, sockname: Any) -> None:
         if isinstance(sockname, str):  # a unix socket: Node's address() is the path
@@ -930,11 +946,6 @@ class Server(EventEmitter):
             await stopped.wait()
             await listener.aclose()
 
-    async def _wait_connections(self) -> None:
-        while self._connections:
-            self._drained = anyio.Event()
-            await self._drained.wait()
-
     async def _serve_stream(self, stream: anyio.abc.SocketStream) -> None:
         transport = _StreamTransport(stream)
         await transport.serve(Socket(), self._on_socket)
@@ -950,12 +961,9 @@ class Server(EventEmitter):
             closer, self._closer = self._closer, None
             closer()
             self.listening = False
-            self._runtime.spawn(self._emit_close_when_drained)
+            self._close_pending = True
+            self._emit_close_if_drained()
         return self
-
-    async def _emit_close_when_drained(self) -> None:
-        await self._wait_connections()
-        self.emit("close")
 
     def get_connections(self, callback: Callable[[Any, int], Any]) -> None:
         callback(None, len(self._connections))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import anyio
 import pytest
 
-from nodehttp import IncomingMessage, Server, ServerResponse, create_server, run, runtime
+from nodehttp import IncomingMessage, Server, ServerResponse, create_server, current_runtime, run, runtime
 
 pytestmark = pytest.mark.anyio
 
@@ -215,3 +215,27 @@ async def test_close_completes_after_a_connection_is_destroyed(anyio_backend: st
             await closed.wait()
         assert server._connections == set()
     assert [str(e) for e in errors] == (["boom"] if with_error else [])
+
+
+async def test_server_close_comes_before_the_idle_sockets_close(anyio_backend: str) -> None:
+    """Node counts a connection out when it is destroyed: server.close() destroys an idle
+    keep-alive connection and the server's 'close' (next tick) comes before the socket's own
+    'close' (after its handle closed). Order observed from Node 24.21.0 (conformance
+    scenario server_close_order)."""
+    order: list[str] = []
+    async with runtime():
+        server = create_server(lambda req, res: res.end("ok"))
+        server.on("connection", lambda sock: sock.on("close", lambda *_: order.append("socket-close")))
+        server.on("close", lambda: order.append("server-close"))
+        port = await start(server)
+        async with await anyio.connect_tcp("127.0.0.1", port) as client:
+            await client.send(GET)
+            await read_until(client, b"\r\n\r\nok")
+            # From a Node-style callback (a timer), whose ticks run before any I/O callback
+            # as Node's do; ticks queued by an async task's step run on the loop's queue.
+            current_runtime().set_timeout(server.close, 0)
+            assert await read_to_eof(client) == b""
+        with anyio.fail_after(5):
+            while len(order) < 2:
+                await anyio.sleep(0.001)
+    assert order == ["server-close", "socket-close"]
