@@ -214,6 +214,7 @@ class Agent(EventEmitter):
         # Node 24: bytes on an idle socket are a stray (or planted) response that the
         # next request would read as its own; the socket is destroyed instead.
         sock.on_data = lambda _data: sock.destroy()
+        sock._pooled = True
         free.append(sock)
 
     def _live_queue(self, name: str) -> list[Any] | None:
@@ -277,6 +278,7 @@ class Agent(EventEmitter):
     def reuse_socket(self, sock: _net.Socket, req: Any) -> None:
         sock.remove_listener("error", _free_socket_error)
         sock.on_data = None
+        sock._pooled = False
         req.reused_socket = True
         sock.ref()
 

@@ -79,7 +79,7 @@ class Socket(EventEmitter):
         "bytes_written", "bytes_read", "server", "parser", "_http_message", "http_connection",
         "remote_address", "remote_port", "remote_family", "_local", "__weakref__",
         "connecting", "_pending", "_refd", "_connect_scope", "_keep_alive", "_corked",
-        "_cork_buf",
+        "_cork_buf", "_pooled",
     )
 
     # A TLS socket (nodehttp._tls.TLSSocket) runs over anyio streams on every backend; a
@@ -119,6 +119,7 @@ class Socket(EventEmitter):
         self._keep_alive: tuple[bool, int] | None = None  # what set_keep_alive last applied
         self._corked = 0
         self._cork_buf: list[bytes] | None = None  # writes held by cork()
+        self._pooled = False  # idle in an agent's pool: a read destroys it (Node 24)
 
     # Transport side ------------------------------------------------------------------
     async def _secure_stream(self, stream: Any) -> Any:
@@ -161,6 +162,10 @@ class Socket(EventEmitter):
 
     def _on_eof(self) -> None:
         self.readable = False
+        if self._pooled:
+            # Node 24's agent guards idle sockets: EOF destroys one before any 'end'.
+            self.destroy()
+            return
         try:
             self.emit("end")
         except Exception as exc:  # noqa: BLE001

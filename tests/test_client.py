@@ -596,3 +596,31 @@ def _dup_fd(sock: Socket) -> int:
     if raw is None:
         raw = transport._transport.get_extra_info("socket")
     return os.dup(raw.fileno())
+
+
+async def test_an_idle_pooled_socket_that_reads_eof_is_destroyed_without_end(anyio_backend: str) -> None:
+    """Node 24's agent guards its idle sockets: EOF on one destroys it at once ('close'
+    without error, no 'end') and it leaves the pool (as the conformance scenario
+    free_socket_eof shows against the reference Node)."""
+    events: list[Any] = []
+    server_sockets: list[Socket] = []
+    with anyio.fail_after(TIMEOUT):
+        async with nodehttp.runtime():
+            server = nodehttp.create_server(echo)
+            server.on("connection", server_sockets.append)
+            port = await listen(server)
+            agent = Agent(keep_alive=True)
+            name = agent.get_name({"host": LOOPBACK, "port": port})
+            req, first = fetch(host=LOOPBACK, port=port, agent=agent)
+            req.on("socket", lambda sock: (sock.on("end", lambda: events.append("end")),
+                                           sock.on("close", lambda had_error: events.append(("close", had_error)))))
+            await first.done.wait()
+            while not agent.free_sockets.get(name):
+                await anyio.sleep(0.001)
+            server_sockets[0].end()
+            while not events:
+                await anyio.sleep(0.001)
+            assert events == [("close", False)]
+            assert not agent.free_sockets.get(name)
+            agent.destroy()
+            await close(server)
