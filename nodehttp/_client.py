@@ -152,8 +152,7 @@ class ClientRequest(OutgoingMessage):
         """The agent's answer: the socket this request goes out on (or why there is none)."""
         if socket is not None and error is None:
             socket._http_message = self
-            handlers = _ClientSocket.of(socket)
-            socket.on("error", handlers.on_error)
+            _ClientSocket.of(socket)._listen(_ERROR)
         self._runtime.next_tick(self._on_socket_tick, socket, error)
 
     def _on_socket_tick(self, socket: _net.Socket | None, error: BaseException | None) -> None:
@@ -162,7 +161,7 @@ class ClientRequest(OutgoingMessage):
             if socket is not None:
                 handlers = _ClientSocket.of(socket)
                 if error is None and not socket.destroyed:
-                    socket.remove_listener("error", handlers.on_error)
+                    handlers._unlisten(_ERROR)
                     socket._http_message = None if socket._http_message is self else socket._http_message
                     socket.emit("free")
                 else:
@@ -310,11 +309,15 @@ def _response_on_end(res: IncomingMessage) -> None:
     # two ticks on: after the freed socket has been handed to a queued request.
 
 
+# _ClientSocket's socket listeners, as flags of which act now.
+_END, _CLOSE, _DRAIN, _ERROR = 1, 2, 4, 8
+
+
 class _ClientSocket:
     """Node's client socket listeners, bound once per socket; they act for the request
     that holds the socket now (``socket._http_message``)."""
 
-    __slots__ = ("socket", "parser", "incoming", "had_error", "_spare")
+    __slots__ = ("socket", "parser", "incoming", "had_error", "_spare", "_live", "_installed")
 
     def __init__(self, socket: _net.Socket) -> None:
         self.socket = socket
@@ -322,6 +325,8 @@ class _ClientSocket:
         # The socket's response parser, kept between requests and re-initialized for the
         # next one (Node takes parsers from a free list for the same reason).
         self._spare: HTTPParser | None = None
+        self._live = 0  # which of the socket listeners act now (_END, _CLOSE, _DRAIN, _ERROR)
+        self._installed = False
         self.incoming: IncomingMessage | None = None
         self.had_error = False
 
@@ -359,20 +364,40 @@ class _ClientSocket:
         sock.parser = parser
         sock._http_message = req
         sock.on_data = self.on_data
-        sock.on("end", self.on_end)
-        sock.on("close", self.on_close)
-        sock.on("drain", self.on_drain)
+        self._listen(_END | _CLOSE | _DRAIN)
         if req.timeout is not None or req.agent.options.get("timeout"):
             _listen_socket_timeout(req)
 
+    def _listen(self, flags: int) -> None:
+        """Node adds its socket listeners per request and removes them when the socket is
+        pooled; here they are added once and act only while their flag is set: the same
+        calls in the same order, without the listener churn of every request."""
+        if not self._installed:
+            self._installed = True
+            sock = self.socket
+            sock.on("error", self.on_error)
+            sock.on("end", self.on_end)
+            sock.on("close", self.on_close)
+            sock.on("drain", self.on_drain)
+        self._live |= flags
+
+    def _unlisten(self, flags: int) -> None:
+        self._live &= ~flags
+
+    def _uninstall(self) -> None:
+        self._live = 0
+        if self._installed:
+            self._installed = False
+            sock = self.socket
+            sock.remove_listener("error", self.on_error)
+            sock.remove_listener("end", self.on_end)
+            sock.remove_listener("close", self.on_close)
+            sock.remove_listener("drain", self.on_drain)
+
     def detach(self) -> None:
         """Node's responseKeepAlive: the request lets go of the socket."""
-        sock = self.socket
-        sock.remove_listener("close", self.on_close)
-        sock.remove_listener("error", self.on_error)
-        sock.remove_listener("end", self.on_end)
-        sock.remove_listener("drain", self.on_drain)
-        sock.on_data = None
+        self._unlisten(_END | _CLOSE | _DRAIN | _ERROR)
+        self.socket.on_data = None
 
     def _free_parser(self) -> None:
         self.parser = None
@@ -400,7 +425,7 @@ class _ClientSocket:
             ret.raw_packet = data
             self._free_parser()
             sock.on_data = None
-            sock.remove_listener("end", self.on_end)
+            self._unlisten(_END)
             sock.destroy()
             self.had_error = True
             req.emit("error", ret)
@@ -408,16 +433,14 @@ class _ClientSocket:
             self._on_upgrade(req, res, data[ret:])
         elif res is not None and res.complete and not _is_informational(res.status_code or 0):
             sock.on_data = None
-            sock.remove_listener("end", self.on_end)
-            sock.remove_listener("drain", self.on_drain)
+            self._unlisten(_END | _DRAIN)
             self._free_parser()
 
     def _on_upgrade(self, req: ClientRequest, res: IncomingMessage, head: bytes) -> None:
         sock = self.socket
         req.res = res
         sock.on_data = None
-        sock.remove_listener("end", self.on_end)
-        sock.remove_listener("drain", self.on_drain)
+        self._unlisten(_END | _DRAIN)
         sock.remove_listener("timeout", self.on_response_timeout)
         sock.remove_listener("timeout", self.on_request_timeout)
         self._finish_parser()
@@ -425,8 +448,7 @@ class _ClientSocket:
         if req.listener_count(event):
             req.upgrade_or_connect = True
             sock.emit("agentRemove")
-            sock.remove_listener("close", self.on_close)
-            sock.remove_listener("error", self.on_error)
+            self._uninstall()  # the socket leaves http
             sock._http_message = None
             req.emit(event, res, sock, head)
             req.destroyed = True
@@ -436,6 +458,8 @@ class _ClientSocket:
             sock.destroy()
 
     def on_end(self, *_: Any) -> None:
+        if not self._live & _END:
+            return
         req = self.socket._http_message
         if isinstance(req, ClientRequest) and req.res is None and not self.had_error:
             # The server closed before answering.
@@ -445,6 +469,8 @@ class _ClientSocket:
         self.socket.destroy()
 
     def on_close(self, *_: Any) -> None:
+        if not self._live & _CLOSE:
+            return
         req = self.socket._http_message
         if not isinstance(req, ClientRequest):
             return
@@ -472,6 +498,8 @@ class _ClientSocket:
             self._free_parser()
 
     def on_error(self, error: BaseException) -> None:
+        if not self._live & _ERROR:
+            return  # the socket is the agent's now (its free-socket listener handles it)
         sock = self.socket
         req = sock._http_message
         if isinstance(req, ClientRequest):
@@ -479,10 +507,12 @@ class _ClientSocket:
             req.emit("error", error)
         self._finish_parser()
         sock.on_data = None
-        sock.remove_listener("end", self.on_end)
+        self._unlisten(_END)
         sock.destroy()
 
     def on_drain(self, *_: Any) -> None:
+        if not self._live & _DRAIN:
+            return
         req = self.socket._http_message
         if isinstance(req, ClientRequest) and not req.finished:
             req.emit("drain")
