@@ -573,7 +573,7 @@ class _ClientSocket:
             req.should_keep_alive = False
         res.req = req  # type: ignore[attr-defined]
         # Ours first, so that the socket is handled whatever the user's listeners do.
-        res.on("end", lambda *_: _response_on_end(res))
+        res._on_end = _response_on_end
         req.on("finish", req._on_finish_keep_alive)
         sock.on("timeout", self.on_response_timeout)
         if req.aborted or not req.emit("response", res):

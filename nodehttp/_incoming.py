@@ -64,6 +64,7 @@ class IncomingMessage(EventEmitter):
     # resume runs on the next tick (resumeScheduled).
     _sync = True
     _resume_scheduled = False
+    _on_end: Callable[[IncomingMessage], Any] | None = None  # runs before the 'end' listeners
 
     def __init__(self, socket: Any, runtime: Runtime | None = None) -> None:
         super().__init__()
@@ -162,6 +163,12 @@ class IncomingMessage(EventEmitter):
             tail = self._decoder.decode(b"", final=True)
             if tail:
                 self.emit("data", tail)
+        hook = self._on_end
+        if hook is not None:
+            # The client's responseOnEnd: Node's first 'end' listener (added before anyone
+            # saw the message), called here without a listener per response.
+            self._on_end = None
+            hook(self)
         self.emit("end")
         # Node's autoDestroy: a message read to its end is destroyed once the 'end'
         # listeners have run, so 'close' follows two ticks on (a server's request too).
