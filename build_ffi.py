@@ -160,6 +160,7 @@ typedef struct {
     int head_response;
     int connect_response;
     int ask;
+    int ask_after_final;
     double message_start;
     int headers_done;
     char* blk;

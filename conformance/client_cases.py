@@ -93,6 +93,8 @@ def _length() -> list[Case]:
              description="more bytes than Content-Length, on a Connection: close exchange"),
         case("length-extra-response", [ok("one") + ok("two")],
              description="a second response pipelined behind the first"),
+        case("length-extra-304", [ok("one") + resp("HTTP/1.1 304 Not Modified", ["Content-Length: 5"], "hello")],
+             description="a second response, a 304 announcing a length: Node answers it 0 and skips it"),
         case("length-connection-close", [ok(extra=["Connection: close"])], after="close"),
         case("length-keep-alive", [ok(extra=["Connection: keep-alive"])]),
         case("length-separate-body", [resp("HTTP/1.1 200 OK", ["Content-Length: 10"]),
@@ -151,6 +153,8 @@ def _head() -> list[Case]:
         case("head-with-body-sent", [resp("HTTP/1.1 200 OK", ["Content-Length: 4"], "oops")],
              HEAD, description="the peer sends a body to a HEAD anyway"),
         case("head-404", [resp("HTTP/1.1 404 Not Found", ["Content-Length: 9"])], HEAD),
+        case("head-extra-response", [resp("HTTP/1.1 200 OK", ["Content-Length: 5"]) + ok("two")],
+             HEAD, description="a second response behind a HEAD's: its body is read, not parsed as a head"),
     ]
 
 

@@ -235,7 +235,9 @@ static int nh_on_headers_complete(llhttp_t* p) {
   ev[2] = NH_META(p->method, p->http_major, p->http_minor, p->upgrade != 0,
                   llhttp_should_keep_alive(p) != 0);
   ev[3] = p->status_code;
-  if (p->upgrade || nh->ask) {
+  int ask = p->upgrade || nh->ask || (nh->ask_after_final && nh->final_seen);
+  if (p->type == HTTP_RESPONSE && (p->status_code < 100 || p->status_code >= 200)) nh->final_seen = 1;
+  if (ask) {
     nh->decision_pending = 1;
     return HPE_PAUSED;
   }
@@ -351,6 +353,8 @@ void nh_init(nh_parser_t* nh, int type, uint64_t max_header_size, uint32_t lenie
   nh->head_response = 0;
   nh->connect_response = 0;
   nh->ask = 0;
+  nh->ask_after_final = 0;
+  nh->final_seen = 0;
   nh->blk_len = nh->blk_report = 0;
   nh->nlens = nh->lens_report = 0;
   nh->nev = 0;

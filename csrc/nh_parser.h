@@ -51,6 +51,10 @@ typedef struct nh_parser_s {
   int head_response;    /* response parser: the request in flight is HEAD */
   int connect_response; /* response parser: the request in flight is CONNECT */
   int ask;              /* hand every on_headers_complete decision to Python */
+  int ask_after_final;  /* response parser: once a final head was answered, hand later
+                           decisions to Python (the client answers a broken server's
+                           second response with 0, as Node does, and skips it) */
+  int final_seen;       /* a final (non-1xx) response head was answered since init */
 
   /* The string block: reported strings first, then the open group. */
   char* blk;

@@ -351,8 +351,10 @@ class _ClientSocket:
             parser.on_headers_complete = self.on_headers_complete
             parser.on_body = self.on_body
             parser.on_message_complete = self.on_message_complete
-        # Every message's on_headers_complete answer counts: 1 skips a body (HEAD, 1xx, 304).
-        parser.ask = True
+        # The glue answers on_headers_complete as parserOnIncomingClient would (CONNECT and
+        # upgrades stop the parser; 1xx, HEAD and 304 have no body), so Python is asked
+        # only for upgrades and for a second final response, whose answer is 0.
+        parser.ask_after_final = True
         parser.head_response = req.method == "HEAD"
         parser.connect_response = req.method == "CONNECT"
         count = req.max_headers_count

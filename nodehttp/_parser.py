@@ -168,6 +168,17 @@ class HTTPParser:
     def ask(self, value: bool) -> None:
         self._nh.ask = 1 if value else 0
 
+    @property
+    def ask_after_final(self) -> bool:
+        """Response parser: once a final (non-1xx) head was answered, use
+        on_headers_complete's return value for every later message (the client's answer
+        to a broken server's second response differs from the default)."""
+        return bool(self._nh.ask_after_final)
+
+    @ask_after_final.setter
+    def ask_after_final(self, value: bool) -> None:
+        self._nh.ask_after_final = 1 if value else 0
+
     def execute(self, data: bytes | bytearray | memoryview) -> int | ParseError:
         """Parse ``data``; return the bytes consumed, or the :class:`ParseError`."""
         return _execute(self, self._addr, data, self.on_headers_complete, self.on_body,

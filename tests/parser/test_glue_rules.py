@@ -216,3 +216,28 @@ def test_header_count_limit_split_and_in_trailers() -> None:
     assert _pairs_log(4, [THREE[:28], THREE[28:]]) == [28, ["HPE_HEADER_OVERFLOW", 2]]
     chunked = b"POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n0\r\nT1: a\r\nT2: b\r\nT3: c\r\n\r\n"
     assert _pairs_log(4, [chunked]) == [["hc", 2], ["HPE_HEADER_OVERFLOW", 67]]
+
+
+def test_ask_after_final_hands_a_second_final_head_to_python() -> None:
+    """The client's rule for a broken server: once a final response head was answered,
+    later heads take on_headers_complete's answer (the client's is 0, so a HEAD's second
+    response has its body read); 1xx heads before the final one do not count."""
+    parser = HTTPParser(RES)
+    parser.head_response = True
+    parser.ask_after_final = True
+    log: list[Any] = []
+
+    def on_headers_complete(*args: Any) -> int:
+        # Always 0: where it counted for the first final head (a HEAD's, Content-Length
+        # 5), the next head would be read as its body.
+        log.append(["hc", args[5]])
+        return 0
+
+    parser.on_headers_complete = on_headers_complete
+    parser.on_body = lambda chunk: log.append(["body", chunk])
+    parser.on_message_complete = lambda trailers: log.append(["mc"])
+    data = (b"HTTP/1.1 100 Continue\r\n\r\n"
+            b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n"
+            b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nab")
+    assert parser.execute(data) == len(data)
+    assert log == [["hc", 100], ["mc"], ["hc", 200], ["mc"], ["hc", 200], ["body", b"ab"], ["mc"]]
