@@ -27,6 +27,7 @@ from ._http_errors import HeadersSentError, InvalidHttpTokenError
 from ._incoming import IncomingMessage
 from ._outgoing import OutgoingMessage
 from ._parser import LENIENT_ALL_NODE, HTTPParser
+from ._runtime import current_runtime
 
 __all__ = ["Client", "ClientRequest", "create_client", "get", "request"]
 
@@ -69,7 +70,13 @@ class ClientRequest(OutgoingMessage):
     _agent_options: dict[str, Any] | None = None
 
     def __init__(self, options: dict[str, Any], callback: Callable[..., Any] | None = None) -> None:
-        super().__init__()
+        # OutgoingMessage.__init__ and EventEmitter.__init__ written out, as ServerResponse
+        # does: one request object per request.
+        self._events = {}
+        self._max_listeners = None
+        self._warned = None
+        self._runtime = current_runtime()
+        self._output = []
         agent = options.get("agent")
         # https passes its own global agent, whose class agent=False instantiates (Node).
         default_agent: Agent = options.get("_default_agent") or global_agent
