@@ -407,6 +407,7 @@ class _ClientSocket:
         """Node's responseKeepAlive: the request lets go of the socket."""
         self._unlisten(_END | _CLOSE | _DRAIN | _ERROR)
         self.socket.on_data = None
+        self.incoming = None  # a pooled socket holds no response (Node frees its parser)
 
     def _free_parser(self) -> None:
         self.parser = None
