@@ -67,7 +67,10 @@ class IncomingMessage(EventEmitter):
     _on_end: Callable[[IncomingMessage], Any] | None = None  # runs before the 'end' listeners
 
     def __init__(self, socket: Any, runtime: Runtime | None = None) -> None:
-        super().__init__()
+        # EventEmitter.__init__ written out: one message is made per request.
+        self._events = {}
+        self._max_listeners = None
+        self._warned = None
         self._runtime = runtime or current_runtime()
         self.socket = socket
         self.raw_headers: list[str] = []

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from nodehttp import ClientRequest, IncomingMessage, OutgoingMessage, ServerResponse, runtime
+from nodehttp import ClientRequest, EventEmitter, IncomingMessage, OutgoingMessage, ServerResponse, runtime
 
 pytestmark = pytest.mark.anyio
 
@@ -23,3 +23,8 @@ async def test_subclasses_that_inline_the_constructor_set_what_it_sets(anyio_bac
             for slot in ("_events", "_max_listeners", "_warned"):
                 getattr(message, slot)  # set, or AttributeError
             assert message._runtime is rt
+        # IncomingMessage writes EventEmitter.__init__ out too.
+        emitter = EventEmitter()
+        message = IncomingMessage(None)
+        for slot in ("_events", "_max_listeners", "_warned"):
+            assert getattr(message, slot) == getattr(emitter, slot)
