@@ -7,7 +7,7 @@ trio; see the README for what is implemented so far.
 
 from __future__ import annotations
 
-from . import https
+from . import https, net
 from ._agent import Agent, global_agent
 from ._client import ClientRequest, create_client, get, request
 from ._common import validate_header_name, validate_header_value
@@ -18,7 +18,7 @@ from ._events import EventEmitter, once
 from ._incoming import IncomingMessage
 from ._outgoing import OutgoingMessage
 from ._parser import LLHTTP_VERSION, HTTPParser
-from ._runtime import current_runtime, run, runtime
+from ._runtime import Runtime, current_runtime, run, runtime
 from ._server import Server, ServerResponse, create_server
 
 __all__ = [
@@ -33,6 +33,7 @@ __all__ = [
     "NodeError",
     "OutgoingMessage",
     "ParseError",
+    "Runtime",
     "Server",
     "ServerResponse",
     "create_client",
@@ -42,6 +43,7 @@ __all__ = [
     "global_agent",
     "https",
     "max_header_size",
+    "net",
     "once",
     "request",
     "run",

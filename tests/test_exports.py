@@ -10,7 +10,7 @@ PUBLIC = {
     "Agent", "ClientRequest", "EventEmitter", "HTTPParser", "IncomingMessage", "LLHTTP_VERSION",
     "METHODS", "NodeError", "OutgoingMessage", "ParseError", "STATUS_CODES", "Server",
     "ServerResponse", "create_client", "create_server", "current_runtime", "get", "global_agent",
-    "https", "max_header_size", "once", "request", "run", "runtime", "validate_header_name",
+    "https", "max_header_size", "net", "Runtime", "once", "request", "run", "runtime", "validate_header_name",
     "validate_header_value",
 }
 
@@ -39,6 +39,7 @@ def test_package_is_typed() -> None:
 # but are public: ``from nodehttp import https``, ``import nodehttp.asgi``).
 SUBMODULES = {
     "nodehttp.https": {"Agent", "Server", "create_server", "get", "global_agent", "request"},
+    "nodehttp.net": {"Server", "Socket", "SocketError", "connect", "create_connection", "create_server"},
     "nodehttp.asgi": {
         "ASGIApp", "ASGIHandler", "ClientDisconnectedError", "Lifespan", "LifespanFailureError",
         "Message", "Receive", "Scope", "Send", "create_asgi_server", "import_app", "lifespan",

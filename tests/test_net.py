@@ -298,3 +298,24 @@ async def test_end_half_closes_and_reads_on_until_the_peer_ends(anyio_backend: s
     assert data == b"after your FIN"
     assert [e for e in events if not isinstance(e, tuple)] == ["end", "close"]
     assert isinstance(events[0], tuple)  # the data came before 'end'
+
+
+async def test_the_public_net_module_serves_and_connects(anyio_backend: str) -> None:
+    """nodehttp.net: Node's net.createServer and net.connect for raw peers."""
+    from nodehttp import net
+
+    received: list[bytes] = []
+    async with runtime():
+        server = net.create_server(lambda sock: sock.on("data", lambda data: sock.end(data.upper())))
+        server.listen(0, LOOPBACK)
+        port = await listening(server)
+        client = net.connect(port, LOOPBACK)
+        assert isinstance(client, net.Socket)
+        client.on("data", received.append)
+        closed = anyio.Event()
+        client.on("close", lambda *_: closed.set())
+        client.write(b"hello")
+        with anyio.fail_after(5):
+            await closed.wait()
+        server.close()
+    assert b"".join(received) == b"HELLO"
