@@ -25,7 +25,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, MutableMapping
 from pathlib import Path
 from typing import Any
 
@@ -340,7 +340,8 @@ _HELLO_HEADERS = [(b"content-type", b"text/plain; charset=utf-8"),
                   (b"content-length", str(len(BODY_BYTES)).encode())]
 
 
-async def hello_asgi_app(scope: dict[str, Any], receive: Callable[..., Any], send: Callable[..., Any]) -> None:
+async def hello_asgi_app(scope: MutableMapping[str, Any], receive: Callable[[], Awaitable[Any]],
+                         send: Callable[[MutableMapping[str, Any]], Awaitable[None]]) -> None:
     """The ASGI hello world both ASGI servers run."""
     if scope["type"] != "http":
         return  # lifespan: "off" for both servers, so never reached

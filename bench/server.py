@@ -99,38 +99,12 @@ def ensure_alive(srv: ServerProcess, when: str) -> bool:
     return True
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    # wrk takes whole seconds only.
-    parser.add_argument("--duration", type=int, default=5, help="seconds of each timed wrk run (default 5)")
-    parser.add_argument("--warmup", type=int, default=1, help="seconds of the warm-up run (default 1; 0: none)")
-    parser.add_argument("--runs", type=int, default=3, help="repetitions (default 3)")
-    parser.add_argument("--connections", type=int, default=64)
-    parser.add_argument("--threads", type=int, default=1)
-    parser.add_argument("--servers", default=",".join(ALL_SERVERS),
-                        help="comma-separated subset of: " + ", ".join(ALL_SERVERS))
-    args = parser.parse_args(argv)
-    if args.runs < 1 or args.duration < 1 or args.warmup < 0:
-        parser.error("--runs and --duration must be >= 1, --warmup >= 0")
-
-    wrk = shutil.which("wrk")
-    if wrk is None or shutil.which("taskset") is None:
-        print("wrk and taskset are needed", file=sys.stderr)
-        return 2
-    if (os.cpu_count() or 1) < 2:
-        print("note: fewer than 2 cores; server and wrk share a core", file=sys.stderr)
-
-    names = [n for n in args.servers.split(",") if n]
-    for name in names:
-        if name not in ALL_SERVERS:
-            parser.error(f"unknown server {name!r}")
-    if "nodehttp-uvloop" in names and not uvloop_available():
-        print("note: uvloop not installed; skipping nodehttp-uvloop", file=sys.stderr)
-        names.remove("nodehttp-uvloop")
-    if "node" in names and find_node() is None:
-        print("note: reference node not found; skipping node", file=sys.stderr)
-        names.remove("node")
-
+def measure(names: list[str], wrk: str, runs: int, duration: int, warmup: int, connections: int,
+            threads: int) -> dict[str, float]:
+    """Start ``names`` (bench/_servers.py), check each answers GET / correctly, run wrk
+    against them round-robin ``runs`` times, stop them; print the per-run detail to stderr
+    and ``server=<name> rps=<median> p99_ms=<median>`` per server to stdout; return the
+    median requests/s per server. bench/asgi.py measures its servers with it too."""
     # This process (the checks, the clean warm-up client) stays off the server's core.
     if hasattr(os, "sched_setaffinity") and (os.cpu_count() or 1) > WRK_CPU:
         os.sched_setaffinity(0, {WRK_CPU})
@@ -147,20 +121,20 @@ def main(argv: list[str] | None = None) -> int:
                 raise RuntimeError(f"{name} answered GET / wrongly: {problem}")
             print(f"# {name}: pid {srv.pid} port {srv.port}, GET / -> 200, 12-byte body", file=sys.stderr)
 
-        for rep in range(args.runs):
+        for rep in range(runs):
             order = names[rep % len(names):] + names[:rep % len(names)]
             for name in order:
                 srv = servers[name]
                 ensure_alive(srv, "before the run")
-                if args.warmup:
-                    run_wrk(wrk, srv.port, args.warmup, args.connections, args.threads)
+                if warmup:
+                    run_wrk(wrk, srv.port, warmup, connections, threads)
                     time.sleep(0.2)
                     if ensure_alive(srv, "after the warm-up"):
                         # wrk resets the connections that still have a request in flight
                         # when it stops; a server that crashes on that was restarted
                         # cold, so it is warmed again by a client that closes cleanly.
-                        clean_load(srv.port, args.warmup)
-                result = run_wrk(wrk, srv.port, args.duration, args.connections, args.threads)
+                        clean_load(srv.port, warmup)
+                result = run_wrk(wrk, srv.port, duration, connections, threads)
                 # wrk closes its connections at the end; let the server settle before the next one.
                 time.sleep(0.2)
                 extra = f" ({result.errors})" if result.errors else ""
@@ -170,7 +144,7 @@ def main(argv: list[str] | None = None) -> int:
                     extra += " (server died when wrk closed its connections)"
                 samples[name].rps.append(result.rps)
                 samples[name].p99_ms.append(result.p99_ms)
-                print(f"# run {rep + 1}/{args.runs} {name}: rps={result.rps:.0f} p99_ms={result.p99_ms:.2f}{extra}",
+                print(f"# run {rep + 1}/{runs} {name}: rps={result.rps:.0f} p99_ms={result.p99_ms:.2f}{extra}",
                       file=sys.stderr, flush=True)
         for name, srv in servers.items():
             count, tail = srv.stderr_tail()
@@ -188,6 +162,55 @@ def main(argv: list[str] | None = None) -> int:
         p99 = statistics.median(samples[name].p99_ms)
         medians[name] = rps
         print(f"server={name} rps={rps:.0f} p99_ms={p99:.2f}", flush=True)
+
+    return medians
+
+
+def add_load_options(parser: argparse.ArgumentParser) -> None:
+    """The wrk options bench/server.py and bench/asgi.py share."""
+    # wrk takes whole seconds only.
+    parser.add_argument("--duration", type=int, default=5, help="seconds of each timed wrk run (default 5)")
+    parser.add_argument("--warmup", type=int, default=1, help="seconds of the warm-up run (default 1; 0: none)")
+    parser.add_argument("--runs", type=int, default=3, help="repetitions (default 3)")
+    parser.add_argument("--connections", type=int, default=64)
+    parser.add_argument("--threads", type=int, default=1)
+
+
+def check_load_options(parser: argparse.ArgumentParser, args: argparse.Namespace) -> str | None:
+    """Validate the shared options; the wrk binary, or None (said on stderr) without it."""
+    if args.runs < 1 or args.duration < 1 or args.warmup < 0:
+        parser.error("--runs and --duration must be >= 1, --warmup >= 0")
+    wrk = shutil.which("wrk")
+    if wrk is None or shutil.which("taskset") is None:
+        print("wrk and taskset are needed", file=sys.stderr)
+        return None
+    if (os.cpu_count() or 1) < 2:
+        print("note: fewer than 2 cores; server and wrk share a core", file=sys.stderr)
+    return wrk
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    add_load_options(parser)
+    parser.add_argument("--servers", default=",".join(ALL_SERVERS),
+                        help="comma-separated subset of: " + ", ".join(ALL_SERVERS))
+    args = parser.parse_args(argv)
+    wrk = check_load_options(parser, args)
+    if wrk is None:
+        return 2
+
+    names = [n for n in args.servers.split(",") if n]
+    for name in names:
+        if name not in ALL_SERVERS:
+            parser.error(f"unknown server {name!r}")
+    if "nodehttp-uvloop" in names and not uvloop_available():
+        print("note: uvloop not installed; skipping nodehttp-uvloop", file=sys.stderr)
+        names.remove("nodehttp-uvloop")
+    if "node" in names and find_node() is None:
+        print("note: reference node not found; skipping node", file=sys.stderr)
+        names.remove("node")
+
+    medians = measure(names, wrk, args.runs, args.duration, args.warmup, args.connections, args.threads)
 
     for name in ("nodehttp-asyncio", "nodehttp-uvloop", "nodehttp-trio"):
         if name not in medians:
