@@ -823,6 +823,10 @@ class Server(EventEmitter):
         self._closer: Callable[[], None] | None = None
         self._connections: set[Socket] = set()
         self._close_pending = False  # close() was called; 'close' once no connection is left
+        # listen() was called and its socket is not bound yet: "lookup" when Node would be
+        # resolving the host, "bound" when Node would have bound within listen() already.
+        self._binding: str | None = None
+        self._abandon_listen = False  # close() came first: close the socket once bound
         self.max_connections: int | None = None
         if connection_listener is not None:
             self.on("connection", connection_listener)
@@ -856,6 +860,7 @@ class Server(EventEmitter):
             target = ("unix", port)
         else:
             target = ("tcp", host, int(port))
+        self._binding = "lookup" if target[0] == "tcp" and target[1] else "bound"
         self._runtime.spawn(self._listen, target, int(backlog))
         return self
 
@@ -866,6 +871,7 @@ class Server(EventEmitter):
             else:
                 await self._listen_streams(target, backlog)
         except OSError as exc:
+            self._binding = None
             self.emit("error", _os_error(exc, "listen"))
 
     def _on_socket(self, sock: Socket) -> None:
@@ -894,6 +900,15 @@ class Server(EventEmitter):
             self._runtime.unref()
 
     def _listening(self, sockname: Any) -> None:
+        self._binding = None
+        if self._abandon_listen:
+            # close() came before the socket was bound (and already had its 'close'):
+            # Node never listens then, nor emits 'listening'.
+            self._abandon_listen = False
+            closer, self._closer = self._closer, None
+            if closer is not None:
+                closer()
+            return
         if isinstance(sockname, str):  # a unix socket: Node's address() is the path
             self._address = sockname
         else:
@@ -962,13 +977,32 @@ class Server(EventEmitter):
         return self._address
 
     def close(self, callback: Callable[..., Any] | None = None) -> Server:
-        """Stop accepting; 'close' once every connection has ended."""
-        if callback is not None:
-            self.once("close", callback)
+        """Stop accepting; 'close' once every connection has ended. On a server that is
+        not listening, 'close' still comes and ``callback`` gets ERR_SERVER_NOT_RUNNING, as
+        in Node."""
         if self._closer is not None:
+            if callback is not None:
+                self.once("close", callback)
             closer, self._closer = self._closer, None
             closer()
             self.listening = False
+            self._close_pending = True
+            self._emit_close_if_drained()
+        elif self._binding == "bound":
+            # Node has bound already and closes the handle now; here the bind in progress
+            # is abandoned, with the same events.
+            if callback is not None:
+                self.once("close", callback)
+            self._abandon_listen = True
+            self._close_pending = True
+            self._emit_close_if_drained()
+        else:
+            # Not listening, or (Node) still resolving the host: not running.
+            if self._binding is not None:
+                self._abandon_listen = True
+            if callback is not None:
+                error = NodeError("Server is not running.", "ERR_SERVER_NOT_RUNNING")
+                self.once("close", lambda *_: callback(error))
             self._close_pending = True
             self._emit_close_if_drained()
         return self

@@ -319,3 +319,24 @@ async def test_the_public_net_module_serves_and_connects(anyio_backend: str) -> 
             await closed.wait()
         server.close()
     assert b"".join(received) == b"HELLO"
+
+
+@pytest.mark.parametrize(("listen_args", "expected"), [
+    # Observed from Node 24.21.0: with a host, listen() resolves it first and a close()
+    # in the same tick finds the server not running; without one, listen() has bound
+    # already and the close is an ordinary one. Neither emits 'listening'.
+    ((0, LOOPBACK), ["close", ("callback", ["ERR_SERVER_NOT_RUNNING"])]),
+    ((0,), ["close", ("callback", [])]),
+    (None, ["close", ("callback", ["ERR_SERVER_NOT_RUNNING"])]),
+])
+async def test_close_before_the_server_is_bound(anyio_backend: str, listen_args: Any, expected: list[Any]) -> None:
+    events: list[Any] = []
+    async with runtime():
+        server = Server()
+        server.on("listening", lambda: events.append("listening"))
+        server.on("close", lambda: events.append("close"))
+        if listen_args is not None:
+            server.listen(*listen_args)
+        server.close(lambda *errors: events.append(("callback", [getattr(e, "code", e) for e in errors])))
+    assert events == expected
+    assert not server.listening and server.address() is None
