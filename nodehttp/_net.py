@@ -807,6 +807,36 @@ def _connection_failure(exc: BaseException) -> BaseException | None:
     return None
 
 
+def _address_of(sockname: Any) -> dict[str, Any] | str:
+    """Node's ``server.address()`` for a bound socket's name (a unix socket: its path)."""
+    if isinstance(sockname, str):
+        return sockname
+    host, port = sockname[0], sockname[1]
+    return {"address": host, "family": "IPv6" if ":" in host else "IPv4", "port": port}
+
+
+def _bind_unspecified(port: int, backlog: int) -> _socket.socket:
+    """A listening TCP socket on every address, as Node's listen(port) makes: "::" with
+    IPV6_V6ONLY off (IPv4 clients come in as mapped addresses), else 0.0.0.0."""
+    try:
+        sock = _socket.socket(_socket.AF_INET6, _socket.SOCK_STREAM)
+    except OSError:
+        sock = _socket.socket(_socket.AF_INET, _socket.SOCK_STREAM)
+        address: tuple[Any, ...] = ("0.0.0.0", port)
+    else:
+        sock.setsockopt(_socket.IPPROTO_IPV6, _socket.IPV6_V6ONLY, 0)
+        address = ("::", port)
+    try:
+        sock.setsockopt(_socket.SOL_SOCKET, _socket.SO_REUSEADDR, 1)
+        sock.bind(address)
+        sock.listen(backlog)
+        sock.setblocking(False)
+    except OSError:
+        sock.close()
+        raise
+    return sock
+
+
 class Server(EventEmitter):
     """Node's ``net.Server``: ``listen``, ``close``, ``address``, 'listening'/'connection'/'close'."""
 
@@ -860,7 +890,18 @@ class Server(EventEmitter):
             target = ("unix", port)
         else:
             target = ("tcp", host, int(port))
-        self._binding = "lookup" if target[0] == "tcp" and target[1] else "bound"
+        if target[0] == "tcp" and not target[1]:
+            # No host: Node binds within listen() itself, to "::" accepting IPv4 too (or
+            # to 0.0.0.0 without IPv6), so address() answers at once; a failure is an
+            # 'error' on the next tick.
+            try:
+                sock = _bind_unspecified(target[2], int(backlog))
+            except OSError as exc:
+                self._runtime.next_tick(self.emit, "error", _listen_error(exc, "::", target[2]))
+                return self
+            self._address = _address_of(sock.getsockname())
+            target = ("socket", sock)
+        self._binding = "lookup" if target[0] == "tcp" else "bound"
         self._runtime.spawn(self._listen, target, int(backlog))
         return self
 
@@ -872,7 +913,13 @@ class Server(EventEmitter):
                 await self._listen_streams(target, backlog)
         except OSError as exc:
             self._binding = None
-            self.emit("error", _os_error(exc, "listen"))
+            if target[0] == "tcp":
+                error = _listen_error(exc, target[1], target[2])
+            elif target[0] == "unix":
+                error = _listen_error(exc, target[1], None)
+            else:
+                error = _os_error(exc, "listen")
+            self.emit("error", error)
 
     def _on_socket(self, sock: Socket) -> None:
         self._connections.add(sock)
@@ -900,20 +947,17 @@ class Server(EventEmitter):
             self._runtime.unref()
 
     def _listening(self, sockname: Any) -> None:
+        self._address = _address_of(sockname)
         self._binding = None
         if self._abandon_listen:
             # close() came before the socket was bound (and already had its 'close'):
             # Node never listens then, nor emits 'listening'.
             self._abandon_listen = False
+            self._address = None
             closer, self._closer = self._closer, None
             if closer is not None:
                 closer()
             return
-        if isinstance(sockname, str):  # a unix socket: Node's address() is the path
-            self._address = sockname
-        else:
-            host, port = sockname[0], sockname[1]
-            self._address = {"address": host, "family": "IPv6" if ":" in host else "IPv4", "port": port}
         self.listening = True
         self.emit("listening")
 
@@ -1009,6 +1053,30 @@ class Server(EventEmitter):
 
     def get_connections(self, callback: Callable[[Any, int], Any]) -> None:
         callback(None, len(self._connections))
+
+
+# libuv's texts for the failures a listen() meets (uv_strerror), where C's differ.
+_UV_DESCRIPTIONS = {
+    "EADDRINUSE": "address already in use",
+    "EADDRNOTAVAIL": "address not available",
+    "EACCES": "permission denied",
+    "EINVAL": "invalid argument",
+}
+
+
+def _listen_error(exc: OSError, address: str, port: int | None) -> NodeError:
+    """Node's listen failure: ``listen EADDRINUSE: address already in use :::8080`` (a
+    unix socket's names its path), with ``address`` and ``port``."""
+    if exc.errno is None:
+        return _os_error(exc, "listen")
+    name = errno.errorcode.get(exc.errno, "EIO")
+    text = _UV_DESCRIPTIONS.get(name) or os.strerror(exc.errno).lower()
+    where = address if port is None else f"{address}:{port}"
+    err = SocketError(f"listen {name}: {text} {where}", name, -exc.errno, "listen")
+    err.address = address  # type: ignore[attr-defined]
+    if port is not None:
+        err.port = port  # type: ignore[attr-defined]
+    return err
 
 
 def _connect_error(exc: BaseException, address: str, port: int | None) -> SocketError:

@@ -172,6 +172,42 @@ async def test_listen_error_is_eaddrinuse(anyio_backend: str) -> None:
         first.close()
     assert getattr(errors[0], "code", None) == "EADDRINUSE"
     assert isinstance(errors[0], OSError)
+    # Node 24.21.0's text and fields for the same failure.
+    assert str(errors[0]) == f"listen EADDRINUSE: address already in use 127.0.0.1:{port}"
+    assert (errors[0].syscall, errors[0].address, errors[0].port) == ("listen", LOOPBACK, port)  # type: ignore[attr-defined]
+
+
+async def test_listen_without_a_host_binds_every_address_at_once(anyio_backend: str) -> None:
+    """Node's listen(port): bound within the call (address() answers at once) to "::"
+    with IPv4 accepted too; a port in use is an 'error' on the next tick, Node's text."""
+    import socket as stdlib_socket
+
+    errors: list[Any] = []
+    async with runtime():
+        server = Server(lambda sock: sock.end(b"hi"))
+        server.listen(0)
+        address = server.address()
+        assert isinstance(address, dict)
+        assert address["address"] in ("::", "0.0.0.0")
+        port = address["port"]  # the kernel queues connections from here on
+        for family, host in ((stdlib_socket.AF_INET, "127.0.0.1"), (stdlib_socket.AF_INET6, "::1")):
+            try:
+                stream = await anyio.connect_tcp(host, port)
+            except OSError:
+                assert family == stdlib_socket.AF_INET6  # IPv4 must always get in
+                continue
+            async with stream:
+                assert await read_all(stream) == b"hi"
+        second = Server()
+        second.on("error", errors.append)
+        second.listen(port)
+        assert second.address() is None
+        with anyio.fail_after(5):
+            while not errors:
+                await anyio.sleep(0.001)
+        server.close()
+    assert errors[0].code == "EADDRINUSE"
+    assert str(errors[0]) == f"listen EADDRINUSE: address already in use {address['address']}:{port}"
 
 
 async def test_listen_on_a_unix_socket_and_on_a_given_socket(anyio_backend: str, tmp_path: Any) -> None:

@@ -356,7 +356,10 @@ def test_main_end_to_end_with_fake_reference(monkeypatch: Any, tmp_path: Path, f
 
 SMALL_SERVER: list[dict[str, Any]] = [
     {"id": "s-echo", "chunks": ["GET /a HTTP/1.1\r\nHost: x\r\nX-Shape: trailers\r\n\r\n"]},
-    {"id": "s-bad", "chunks": ["GET /a HTTP/1.1\r\n", "Bad\x01: x\r\n\r\n"],
+    # One write: whether two writes reach the server as two reads depends on the pause
+    # between them, which a loaded machine can stretch; the split cases belong to the
+    # real run, not to this check of the harness.
+    {"id": "s-bad", "chunks": ["GET /a HTTP/1.1\r\nBad\x01: x\r\n\r\n"],
      "server": {"client_error": True}},
 ]
 
