@@ -579,11 +579,9 @@ class OutgoingHeaders:
 
     ``created`` is Node's ``kOutHeaders !== null``: true once anything was set, even if it
     was removed again (``writeHead`` then merges its headers through set/append rather than
-    writing them as given). The ``removed_*`` flags record ``remove_header`` calls for
-    ``connection``, ``content-length``, ``transfer-encoding`` and ``date`` (Node sets
-    ``_removedConnection``, ``_removedContLen``, ``_removedTE`` and ``sendDate = false``,
-    whether or not the header was there); the owner clears them as Node does when such a
-    header is written again.
+    writing them as given). The removals framing cares about (Node's
+    ``_removedConnection``, ``_removedContLen``, ``_removedTE``, ``sendDate = false``) are
+    the owning message's state, set by its ``remove_header``.
     """
 
     __slots__ = (
@@ -591,10 +589,6 @@ class OutgoingHeaders:
         "_values",
         "_has_index",
         "created",
-        "removed_connection",
-        "removed_content_length",
-        "removed_transfer_encoding",
-        "removed_date",
     )
 
     def __init__(self) -> None:
@@ -602,10 +596,6 @@ class OutgoingHeaders:
         self._values: dict[str, Any] = {}
         self._has_index = False
         self.created = False
-        self.removed_connection = False
-        self.removed_content_length = False
-        self.removed_transfer_encoding = False
-        self.removed_date = False
 
     def _store(self, name: str, lower: str, value: Any) -> None:
         self._names[lower] = name
@@ -675,17 +665,9 @@ class OutgoingHeaders:
         return name.lower() in self._values
 
     def remove_header(self, name: str) -> None:
-        """``removeHeader(name)``: forget it and note the removals framing cares about."""
+        """``removeHeader(name)``: forget it."""
         validate_string(name, "name")
         lower = name.lower()
-        if lower == "connection":
-            self.removed_connection = True
-        elif lower == "content-length":
-            self.removed_content_length = True
-        elif lower == "transfer-encoding":
-            self.removed_transfer_encoding = True
-        elif lower == "date":
-            self.removed_date = True
         if lower in self._values:
             del self._names[lower]
             del self._values[lower]

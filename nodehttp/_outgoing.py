@@ -13,6 +13,7 @@ from collections.abc import Callable
 from email.utils import formatdate
 from typing import Any
 
+from ._common import validate_string
 from ._events import EventEmitter
 from ._headers import HeaderState, OutgoingHeaders, render_headers
 from ._http_errors import HeadersSentError, TrailerInvalidError
@@ -152,6 +153,7 @@ class OutgoingMessage(EventEmitter):
     def remove_header(self, name: str) -> None:
         if self._header is not None:
             raise HeadersSentError("remove")
+        validate_string(name, "name")
         key = name.lower()
         if key == "connection":
             self._removed_connection = True

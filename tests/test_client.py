@@ -20,26 +20,12 @@ import nodehttp
 from nodehttp import Agent, ClientRequest, IncomingMessage, ServerResponse
 from nodehttp._net import Socket, SocketError, connect
 
+from ._loopback import close, listen
+
 pytestmark = pytest.mark.anyio
 
 LOOPBACK = "127.0.0.1"
 TIMEOUT = 5
-
-
-async def listen(server: nodehttp.Server) -> int:
-    ready = anyio.Event()
-    server.listen(0, LOOPBACK, ready.set)
-    await ready.wait()
-    address = server.address()
-    assert isinstance(address, dict)
-    return int(address["port"])
-
-
-async def close(server: nodehttp.Server) -> None:
-    closed = anyio.Event()
-    server.close(closed.set)
-    server.close_all_connections()
-    await closed.wait()
 
 
 def echo(req: IncomingMessage, res: ServerResponse) -> None:

@@ -35,6 +35,8 @@ from nodehttp import IncomingMessage, ServerResponse, https
 from nodehttp._net import Socket
 from nodehttp._tls import CertificateError, TLSError, TLSSocket, _pem_paths, client_context, server_context
 
+from ._loopback import close, listen
+
 pytestmark = pytest.mark.anyio
 
 LOOPBACK = "127.0.0.1"
@@ -109,22 +111,6 @@ def fetch(url: str | None = None, /, **options: Any) -> tuple[Any, Result]:
     req.on("socket", lambda sock: setattr(result, "socket", sock))
     req.on("close", result.done.set)
     return req, result
-
-
-async def listen(server: nodehttp.Server) -> int:
-    ready = anyio.Event()
-    server.listen(0, LOOPBACK, ready.set)
-    await ready.wait()
-    address = server.address()
-    assert isinstance(address, dict)
-    return int(address["port"])
-
-
-async def close(server: nodehttp.Server) -> None:
-    closed = anyio.Event()
-    server.close(closed.set)
-    server.close_all_connections()
-    await closed.wait()
 
 
 def describe(req: IncomingMessage, res: ServerResponse) -> None:

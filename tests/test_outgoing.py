@@ -25,6 +25,30 @@ async def test_subclasses_that_inline_the_constructor_set_what_it_sets(anyio_bac
             assert message._runtime is rt
         # IncomingMessage writes EventEmitter.__init__ out too.
         emitter = EventEmitter()
-        message = IncomingMessage(None)
+        incoming = IncomingMessage(None)
         for slot in ("_events", "_max_listeners", "_warned"):
-            assert getattr(message, slot) == getattr(emitter, slot)
+            assert getattr(incoming, slot) == getattr(emitter, slot)
+
+
+async def test_remove_header_checks_the_name_first(anyio_backend: str) -> None:
+    """Node 24.21.0: ``res.removeHeader(123)`` throws ERR_INVALID_ARG_TYPE, 'The "name"
+    argument must be of type string. Received type number (123)', a TypeError; the
+    framing flags are left alone."""
+    async with runtime():
+        res = ServerResponse(IncomingMessage(None))
+        with pytest.raises(TypeError) as caught:
+            res.remove_header(123)  # type: ignore[arg-type]
+        assert getattr(caught.value, "code", None) == "ERR_INVALID_ARG_TYPE"
+        assert str(caught.value) == 'The "name" argument must be of type string. Received type number (123)'
+        assert not res._removed_connection and res.send_date
+
+
+async def test_remove_header_notes_the_framing_removals(anyio_backend: str) -> None:
+    """The removals framing cares about are the message's state (moved from the header
+    store, which kept a copy nobody read): Node notes them even for a header never set."""
+    async with runtime():
+        res = ServerResponse(IncomingMessage(None))
+        for name in ("Connection", "CONTENT-LENGTH", "transfer-encoding", "Date", "X"):
+            res.remove_header(name)
+        assert res._removed_connection and res._removed_cont_len
+        assert res._removed_te and not res.send_date
