@@ -71,7 +71,8 @@ class Agent(EventEmitter):
 
     def add_request(self, req: Any, options: dict[str, Any]) -> None:
         """Give ``req`` a socket now, or queue it until one is free."""
-        options = {**options, **self.options}
+        if self.options:
+            options = {**options, **self.options}
         name = self.get_name(options)
         active = self.sockets.setdefault(name, [])
         free = self.free_sockets.get(name)
@@ -221,11 +222,17 @@ class Agent(EventEmitter):
         """The requests waiting for a ``name`` socket, less those of a program that is
         ending (its runtime cancelled): they can never be sent, and are forgotten."""
         queue = self.requests.get(name)
-        if queue and any(_ending(req) for req in queue):
-            queue[:] = [req for req in queue if not _ending(req)]
-            if not queue:
-                del self.requests[name]
-                return None
+        if not queue:
+            return queue
+        for req in queue:
+            if _ending(req):
+                break
+        else:
+            return queue
+        queue[:] = [req for req in queue if not _ending(req)]
+        if not queue:
+            del self.requests[name]
+            return None
         return queue
 
     def remove_socket(self, sock: _net.Socket, options: dict[str, Any]) -> None:

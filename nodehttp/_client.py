@@ -25,8 +25,9 @@ from ._events import EventEmitter, InvalidArgTypeError, OutOfRangeError
 from ._errors import NodeError, ParseError
 from ._http_errors import HeadersSentError, InvalidHttpTokenError
 from ._incoming import IncomingMessage
+from ._headers import OutgoingHeaders
 from ._outgoing import OutgoingMessage
-from ._parser import LENIENT_ALL_NODE, HTTPParser
+from ._parser import LENIENT_ALL_NODE, HTTPParser, _execute
 from ._runtime import current_runtime
 
 __all__ = ["Client", "ClientRequest", "create_client", "get", "request"]
@@ -47,10 +48,6 @@ class UnescapedCharactersError(NodeError, TypeError):
 def _conn_reset(message: str) -> _net.SocketError:
     """Node's ConnResetException: ``socket hang up`` or ``aborted``, code ECONNRESET."""
     return _net.SocketError(message, "ECONNRESET")
-
-
-def _is_informational(status: int) -> bool:
-    return 100 <= status < 200 and status != 101
 
 
 _INFINITY = float("inf")
@@ -139,7 +136,12 @@ class ClientRequest(OutgoingMessage):
             if headers:
                 for key, value in headers.items():
                     self.set_header(key, value)
-            if host and set_host and (self._out is None or not self.get_header("host")):
+            if not host or not set_host:
+                pass
+            elif self._out is None and authority.isascii() and authority.isprintable():
+                # set_header("Host", authority) for the usual request, valid as it stands.
+                self._out = OutgoingHeaders.of_valid("Host", "host", authority)
+            elif self._out is None or not self.get_header("host"):
                 self.set_header("Host", authority)
             auth = options.get("auth")
             if auth and not self.get_header("Authorization"):
@@ -159,7 +161,10 @@ class ClientRequest(OutgoingMessage):
         """The agent's answer: the socket this request goes out on (or why there is none)."""
         if socket is not None and error is None:
             socket._http_message = self
-            _ClientSocket.of(socket)._listen(_ERROR)
+            handlers = socket.http_connection
+            if handlers.__class__ is not _ClientSocket:
+                handlers = _ClientSocket.of(socket)
+            handlers._listen(_ERROR)
         self._runtime.next_tick(self._on_socket_tick, socket, error)
 
     def _on_socket_tick(self, socket: _net.Socket | None, error: BaseException | None) -> None:
@@ -184,7 +189,8 @@ class ClientRequest(OutgoingMessage):
             self.emit("close")
             return
         assert socket is not None
-        _ClientSocket.of(socket).attach(self)
+        # on_socket made the socket's _ClientSocket.
+        socket.http_connection.attach(self)
         self.emit("socket", socket)
         if self._output or self._corked:
             self._flush_output(socket)
@@ -198,7 +204,8 @@ class ClientRequest(OutgoingMessage):
             sock.once("connect", lambda *_: self._runtime.next_tick(self._finish))
             return
         if not self.writable_finished:
-            super()._finish()
+            self.writable_finished = True  # OutgoingMessage._finish, written out
+            self.emit("finish")
 
     # Keep-alive hand-back ------------------------------------------------------------
     def _on_finish_keep_alive(self, *_: Any) -> None:
@@ -278,7 +285,7 @@ def _response_keep_alive(req: ClientRequest) -> None:
     """Node's responseKeepAlive: detach the request, then hand the socket back on a tick."""
     sock = req.socket
     assert sock is not None
-    handlers = _ClientSocket.of(sock)
+    handlers: _ClientSocket = sock.http_connection
     if req._timeout_cb:
         sock.remove_listener("timeout", handlers.on_request_timeout)
         sock.set_timeout(0)
@@ -302,7 +309,7 @@ def _response_on_end(res: IncomingMessage) -> None:
     req: ClientRequest = res.req  # type: ignore[attr-defined]
     sock = req.socket
     if sock is not None:
-        handlers = _ClientSocket.of(sock)
+        handlers: _ClientSocket = sock.http_connection  # attach() made it
         if req._timeout_cb:
             sock.remove_listener("timeout", handlers.on_request_timeout)
         sock.remove_listener("timeout", handlers.on_response_timeout)
@@ -349,23 +356,19 @@ class _ClientSocket:
         sock = self.socket
         parser = self._spare
         lenient = LENIENT_ALL_NODE if req.insecure_http_parser else 0
-        if parser is not None and not parser._nh.busy:
-            parser.initialize(HTTPParser.RESPONSE, req.max_header_size, lenient)
-        else:
+        if parser is None or parser._nh.busy:
             # None yet, or the last one is still inside its own execute (a response
             # callback started this request): a fresh one.
             parser = self._spare = HTTPParser(HTTPParser.RESPONSE, req.max_header_size, lenient)
             parser.on_headers_complete = self.on_headers_complete
             parser.on_body = self.on_body
             parser.on_message_complete = self.on_message_complete
+        count = req.max_headers_count
         # The glue answers on_headers_complete as parserOnIncomingClient would (CONNECT and
         # upgrades stop the parser; 1xx, HEAD and 304 have no body), so Python is asked
         # only for upgrades and for a second final response, whose answer is 0.
-        parser.ask_after_final = True
-        parser.head_response = req.method == "HEAD"
-        parser.connect_response = req.method == "CONNECT"
-        count = req.max_headers_count
-        parser.max_header_pairs = int(count) << 1 if isinstance(count, int) else MAX_HEADER_PAIRS
+        parser.initialize_response(req.max_header_size, lenient, req.method,
+                                   int(count) << 1 if isinstance(count, int) else MAX_HEADER_PAIRS)
         self.parser = parser
         self.incoming = None
         req.socket = sock
@@ -373,7 +376,10 @@ class _ClientSocket:
         sock.parser = parser
         sock._http_message = req
         sock.on_data = self.on_data
-        self._listen(_END | _CLOSE | _DRAIN)
+        if self._installed:
+            self._live |= _END | _CLOSE | _DRAIN  # _listen's usual case
+        else:
+            self._listen(_END | _CLOSE | _DRAIN)
         if req.timeout is not None or req.agent.options.get("timeout"):
             _listen_socket_timeout(req)
 
@@ -405,7 +411,7 @@ class _ClientSocket:
 
     def detach(self) -> None:
         """Node's responseKeepAlive: the request lets go of the socket."""
-        self._unlisten(_END | _CLOSE | _DRAIN | _ERROR)
+        self._live = 0
         self.socket.on_data = None
         self.incoming = None  # a pooled socket holds no response (Node frees its parser)
 
@@ -429,7 +435,9 @@ class _ClientSocket:
         parser = self.parser
         if parser is None or not isinstance(req, ClientRequest):
             return
-        ret = parser.execute(data)
+        # HTTPParser.execute's body, without its frame: this runs for every read.
+        ret = _execute(parser, parser._addr, data, parser.on_headers_complete, parser.on_body,
+                       parser.on_message_complete)
         res = self.incoming
         if isinstance(ret, ParseError):
             ret.raw_packet = data
@@ -441,10 +449,14 @@ class _ClientSocket:
             req.emit("error", ret)
         elif res is not None and res.upgrade:
             self._on_upgrade(req, res, data[ret:])
-        elif res is not None and res.complete and not _is_informational(res.status_code or 0):
+        elif res is not None and res.complete and not (100 <= (res.status_code or 0) < 200
+                                                          and res.status_code != 101):  # not a 1xx
             sock.on_data = None
-            self._unlisten(_END | _DRAIN)
-            self._free_parser()
+            self._live &= ~(_END | _DRAIN)
+            # _free_parser, written out: once per response.
+            self.parser = None
+            sock.parser = None
+            req.parser = None
 
     def _on_upgrade(self, req: ClientRequest, res: IncomingMessage, head: bytes) -> None:
         sock = self.socket
@@ -568,7 +580,7 @@ class _ClientSocket:
         if req.method == "CONNECT":
             res.upgrade = True
             return 2
-        if _is_informational(status_code):
+        if 100 <= status_code < 200 and status_code != 101:  # 1xx, but not 101
             req.res = None
             if status_code == 100:
                 req.emit("continue")
@@ -584,7 +596,8 @@ class _ClientSocket:
         res.req = req  # type: ignore[attr-defined]
         # Ours first, so that the socket is handled whatever the user's listeners do.
         res._on_end = _response_on_end
-        req.on("finish", req._on_finish_keep_alive)
+        if not req.writable_finished:  # ('finish' comes once: it could never run)
+            req.on("finish", req._on_finish_keep_alive)
         sock.on("timeout", self.on_response_timeout)
         if req.aborted or not req.emit("response", res):
             res._dump()
@@ -602,7 +615,10 @@ class _ClientSocket:
 
     def on_message_complete(self, trailers: list[str]) -> None:
         res = self.incoming
-        if res is None or res._skip_pending_data or _is_informational(res.status_code or 0):
+        if res is None or res._skip_pending_data:
+            return
+        status = res.status_code or 0
+        if 100 <= status < 200 and status != 101:  # 1xx, but not 101
             return
         res.complete = True
         if trailers:
@@ -627,8 +643,10 @@ def _options(url_or_options: Any, options: Any, kwargs: dict[str, Any]) -> dict[
         merged.update(url_or_options)
     if isinstance(options, dict):
         merged.update(options)
-    merged.update(kwargs)
-    _check_parser_options(merged)
+    if kwargs:
+        merged.update(kwargs)
+    if "max_header_size" in merged or "insecure_http_parser" in merged or "join_duplicate_headers" in merged:
+        _check_parser_options(merged)
     if merged.get("agent") is None and callable(merged.get("create_connection")):
         # Node: create_connection without an agent means no agent at all.
         merged["agent"] = _NoAgent(merged["create_connection"])

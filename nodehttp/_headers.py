@@ -597,6 +597,17 @@ class OutgoingHeaders:
         self._has_index = False
         self.created = False
 
+    @classmethod
+    def of_valid(cls, name: str, lower: str, value: Any) -> OutgoingHeaders:
+        """A store holding one header its caller has already checked: a client request
+        that sets nothing but its Host line makes one of these per request."""
+        out = cls.__new__(cls)
+        out._names = {lower: name}
+        out._values = {lower: value}
+        out._has_index = False
+        out.created = True
+        return out
+
     def _store(self, name: str, lower: str, value: Any) -> None:
         self._names[lower] = name
         self._values[lower] = value
@@ -725,7 +736,7 @@ class OutgoingHeaders:
         parts = [first_line]
         names, values = self._names, self._values
         matched = _SPECIAL_OUT
-        for lower in self._keys():
+        for lower in self._keys() if self._has_index else names:
             key = names[lower]
             value = values[lower]
             cls = value.__class__
@@ -745,4 +756,5 @@ class OutgoingHeaders:
                     continue
                 _match_header(state, lower, value)
             parts.append(f"{key}: {text}\r\n")
-        return _finish(parts, state)
+        state.header = "".join(parts)
+        return state

@@ -127,7 +127,8 @@ class IncomingMessage(EventEmitter):
             return True
         self._buffer.append(chunk)
         self._buffered += len(chunk)
-        self._wake_readers()
+        if self._read_waiters:
+            self._wake_readers()
         if self._buffered >= HIGH_WATER_MARK:
             self._stopped = True
             return False
@@ -179,7 +180,7 @@ class IncomingMessage(EventEmitter):
             self.destroy()
 
     def on(self, event: Any, listener: Any) -> IncomingMessage:
-        super().on(event, listener)
+        self._add_listener(event, listener, False)  # EventEmitter.on's body
         if event == "data" and self._flowing is not False:
             self.resume()
         return self
@@ -201,9 +202,20 @@ class IncomingMessage(EventEmitter):
     def _flow(self) -> None:
         self._resume_scheduled = False
         self._sync = False
-        while self._buffer and self._flowing:
-            self._data(self._take())
-        self._maybe_end()
+        buffer = self._buffer
+        while buffer and self._flowing:
+            if self._decoder is None and not self._stopped:
+                # _take and _data, written out for the usual chunk: one per response.
+                chunk = buffer.pop(0)
+                self._buffered -= len(chunk)
+                self.emit("data", chunk)
+            else:
+                self._data(self._take())
+        if self._ended and not buffer and not self.readable_ended and not self._end_scheduled:
+            # _maybe_end, written out.
+            if self._flowing or self._dumped or self._consuming:
+                self._end_scheduled = True
+                self._runtime.next_tick(self._emit_end)
 
     def pause(self) -> IncomingMessage:
         """Stop 'data' events; chunks are buffered until the high-water mark, then the

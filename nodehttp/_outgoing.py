@@ -171,6 +171,9 @@ class OutgoingMessage(EventEmitter):
         if headers is None:
             state = _NO_HEADER_LINES
             header = first_line
+        elif headers.__class__ is OutgoingHeaders:
+            state = headers.render(first_line, content_length=self._content_length)
+            header = state.header
         else:
             state = render_headers(headers, first_line, content_length=self._content_length)
             header = state.header
@@ -260,7 +263,7 @@ class OutgoingMessage(EventEmitter):
         if self._on_pending_data is not None:
             self._on_pending_data(len(data))
         # Node's answer while no socket takes the bytes: under its own high-water mark.
-        return sum(len(d) for d in self._output) < _OUTPUT_HIGH_WATER_MARK
+        return sum(map(len, self._output)) < _OUTPUT_HIGH_WATER_MARK
 
     def _flush_output(self, sock: Any) -> None:
         while self._corked:
@@ -268,7 +271,7 @@ class OutgoingMessage(EventEmitter):
             self._corked -= 1
             sock.cork()
         output, self._output = self._output, []
-        size = sum(len(d) for d in output)
+        size = sum(map(len, output))
         if output:
             sock.write(b"".join(output))
         if self._on_pending_data is not None and size:

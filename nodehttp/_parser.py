@@ -129,6 +129,25 @@ class HTTPParser:
         self.lenient_flags = lenient_flags
         lib.nh_init(self._nh, kind, self.max_header_size, lenient_flags)
 
+    def initialize_response(self, max_header_size: int, lenient_flags: int, method: str,
+                            max_header_pairs: int) -> None:
+        """Ready for the response to a ``method`` request on a client socket: what
+        ``initialize(RESPONSE, ...)`` and setting ``ask_after_final``, ``head_response``,
+        ``connect_response`` and ``max_header_pairs`` do, in one call per request."""
+        if max_header_size < 0:
+            raise ValueError("max_header_size must be >= 0")
+        self.kind = RESPONSE
+        self.max_header_size = max_header_size or DEFAULT_MAX_HEADER_SIZE
+        self.lenient_flags = lenient_flags
+        nh = self._nh
+        lib.nh_init(nh, RESPONSE, self.max_header_size, lenient_flags)
+        nh.ask_after_final = 1
+        if method == "HEAD":
+            nh.head_response = 1
+        elif method == "CONNECT":
+            nh.connect_response = 1
+        nh.max_fields = max_header_pairs // 2 if max_header_pairs > 0 else -1
+
     # Skip-body inputs of the client (see the module docstring).
     @property
     def head_response(self) -> bool:
