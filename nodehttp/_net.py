@@ -1343,14 +1343,20 @@ async def _user_lookup(target: _Target, host: str, port: int) -> list[tuple[int,
     error, address, address_family = outcome[0]
     if error is not None:
         raise _Failed(error if isinstance(error, BaseException) else NodeError(str(error)))
-    answers = [(a.get("address"), a.get("family")) for a in address] if many else [(address, address_family)]
+    if not many:
+        answers = [(address, address_family)]
+    elif isinstance(address, (list, tuple, str)):
+        # Node reads entry.address of each element: a string's characters have none.
+        answers = [(a.get("address"), a.get("family")) if isinstance(a, dict) else (None, None) for a in address]
+    else:
+        answers = []
     valid: list[tuple[int, str]] = [(_socket.AF_INET6 if fam == 6 else _socket.AF_INET, ip) for ip, fam in answers
              if _ip_version(ip) and fam in (4, 6)]
     if valid:
         return valid
     ip, fam = answers[0] if answers else (None, None)
     if not _ip_version(ip):
-        raise _Failed(InvalidIpAddressError(ip))
+        raise _Failed(InvalidIpAddressError("undefined" if ip is None else ip))
     raise _Failed(InvalidAddressFamilyError(fam, host, port))
 
 

@@ -129,11 +129,20 @@ class Agent(_agent.Agent):
     def create_connection(self, options: dict[str, Any],
                           callback: Callable[[BaseException | None, _net.Socket | None], Any] | None = None,
                           ) -> _net.Socket | None:
-        """A TLS connection: the handshake runs before the socket's 'connect'."""
+        """A TLS connection: the handshake runs before the socket's 'connect'. As http's,
+        to ``host``/``port`` or the unix socket ``socket_path``, honouring
+        ``local_address``, ``family`` and ``lookup``."""
         host = str(options.get("host") or "localhost")
         port = int(options.get("port") or self.default_port)
         sock = _tls.TLSSocket(self._context(options), host, port, str(options.get("servername") or ""))
-        return _net.connect(port, host, socket=sock)
+        return _net.connect({
+            "port": port,
+            "host": host,
+            "path": options.get("socket_path"),
+            "local_address": options.get("local_address"),
+            "family": options.get("family"),
+            "lookup": options.get("lookup"),
+        }, socket=sock)
 
     def _context(self, options: dict[str, Any]) -> ssl.SSLContext:
         values = tuple(options.get(key) for key in _CONTEXT_OPTIONS)

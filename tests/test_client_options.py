@@ -461,12 +461,16 @@ async def test_lookup_errors(anyio_backend: str) -> None:
     def bad_family(host: str, options: dict[str, Any], callback: Callable[..., Any]) -> None:
         callback(None, LOOPBACK, 5)
 
+    def one_address_for_all(host: str, options: dict[str, Any], callback: Callable[..., Any]) -> None:
+        callback(None, LOOPBACK, 4)  # options asked for a list (all: True)
+
     with anyio.fail_after(TIMEOUT):
         async with nodehttp.runtime():
             _, first = send({"host": "example.test", "port": 1, "lookup": failing, "agent": False})
             _, second = send({"host": "example.test", "port": 1, "lookup": not_an_ip, "agent": False})
             _, third = send({"host": "example.test", "port": 1, "lookup": bad_family, "family": 4, "agent": False})
-            for out in (first, second, third):
+            _, fourth = send({"host": "example.test", "port": 1, "lookup": one_address_for_all, "agent": False})
+            for out in (first, second, third, fourth):
                 await out.done.wait()
     # node 24.21.0: the lookup's error itself, then 'close'; an answer that is no IP, or
     # of a family other than 4 and 6, is an error of its own.
@@ -477,6 +481,10 @@ async def test_lookup_errors(anyio_backend: str) -> None:
     assert isinstance(third.error, ValueError) and isinstance(third.error, NodeError)
     assert third.error.code == "ERR_INVALID_ADDRESS_FAMILY" and third.error.port == 1  # type: ignore[attr-defined]
     assert str(third.error) == "Invalid address family: 5 example.test:1"
+    # node 24.21.0 reads entry.address of each element of a string: 'Invalid IP address: undefined'.
+    assert fourth.events == ["socket", "error", "close"]
+    assert isinstance(fourth.error, TypeError) and isinstance(fourth.error, NodeError)
+    assert (fourth.error.code, str(fourth.error)) == ("ERR_INVALID_IP_ADDRESS", "Invalid IP address: undefined")
 
 
 # --- create_connection -----------------------------------------------------------------

@@ -644,3 +644,56 @@ def test_context_options() -> None:
     assert info.value.code == "ERR_TLS_INVALID_PROTOCOL_VERSION"
     with pytest.raises(TypeError):
         client_context({"secure_context": "not a context"})
+
+
+# Connection options, as http's ----------------------------------------------------------
+async def test_socket_path(anyio_backend: str, certs: Certs, tmp_path_factory: pytest.TempPathFactory) -> None:
+    path = str(tmp_path_factory.mktemp("nh", numbered=True) / "s.sock")
+    if len(path) > 100:
+        pytest.skip("temp path too long for a unix socket")
+    with anyio.fail_after(TIMEOUT):
+        async with nodehttp.runtime():
+            server = https.create_server(certs.server, describe)
+            ready = anyio.Event()
+            server.listen(path, ready.set)
+            await ready.wait()
+            agent = https.Agent(keep_alive=True)
+            _, first = fetch(socket_path=path, path="/unix", ca=certs.ca_pem, agent=agent)
+            await first.done.wait()
+            _, second = fetch(socket_path=path, path="/again", ca=certs.ca_pem, agent=agent)
+            await second.done.wait()
+            agent.destroy()
+            await close(server)
+    assert first.error is None and second.error is None
+    assert first.res is not None and first.res.headers["x-encrypted"] == "True"
+    # The Host header names localhost (Node's default host), whose certificate this is.
+    assert (first.body, second.body) == (b"GET /unix localhost", b"GET /again localhost")
+    assert second.socket is first.socket  # kept alive through the https.Agent
+
+
+async def test_local_address_family_and_lookup(anyio_backend: str, certs: Certs) -> None:
+    resolved: list[str] = []
+
+    def lookup(host: str, options: dict[str, Any], callback: Callable[..., Any]) -> None:
+        resolved.append(host)
+        callback(None, [{"address": LOOPBACK, "family": 4}])  # options ask for all addresses
+
+    with anyio.fail_after(TIMEOUT):
+        async with nodehttp.runtime():
+            async with https_server(certs.server, lambda req, res: res.end(str(req.socket.remote_address))) as (
+                    _, port, _):
+                _, bound = fetch(host=LOOPBACK, port=port, local_address=LOOPBACK, ca=certs.ca_pem, agent=False)
+                await bound.done.wait()
+                _, four = fetch(host="localhost", port=port, family=4, ca=certs.ca_pem, agent=False)
+                await four.done.wait()
+                # servername: the certificate is for localhost, the looked-up name is not.
+                _, looked = fetch(host="example.test", port=port, lookup=lookup, servername="localhost",
+                                  ca=certs.ca_pem, agent=False)
+                await looked.done.wait()
+                _, unbindable = fetch(host=LOOPBACK, port=port, local_address="::1", ca=certs.ca_pem, agent=False)
+                await unbindable.done.wait()
+    assert (bound.error, four.error, looked.error) == (None, None, None)
+    assert bound.body == four.body == looked.body == LOOPBACK.encode()
+    assert four.socket.remote_family == "IPv4" and resolved == ["example.test"]
+    # node 24.21.0 (https.get, localAddress ::1 to 127.0.0.1): "bind EINVAL ::1", code EINVAL.
+    assert isinstance(unbindable.error, OSError) and getattr(unbindable.error, "code", None) == "EINVAL"
