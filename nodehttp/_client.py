@@ -306,7 +306,9 @@ def _emit_free(req: ClientRequest) -> None:
 
 def _response_on_end(res: IncomingMessage) -> None:
     """Node's responseOnEnd: close the socket, or give it back to the agent."""
-    req: ClientRequest = res.req  # type: ignore[attr-defined]
+    req: ClientRequest | None = res.req  # alive: its socket holds it until this returns
+    if req is None:
+        return
     sock = req.socket
     if sock is not None:
         handlers: _ClientSocket = sock.http_connection  # attach() made it
@@ -593,7 +595,7 @@ class _ClientSocket:
         if req.should_keep_alive and not keep_alive and not req.upgrade_or_connect:
             # The server must answer keep-alive for the socket to be reused.
             req.should_keep_alive = False
-        res.req = req  # type: ignore[attr-defined]
+        res.req = req
         # Ours first, so that the socket is handled whatever the user's listeners do.
         res._on_end = _response_on_end
         if not req.writable_finished:  # ('finish' comes once: it could never run)

@@ -11,6 +11,7 @@ Headers are built from ``raw_headers`` on first access, as Node 24 does.
 from __future__ import annotations
 
 import codecs
+import weakref
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
@@ -65,6 +66,7 @@ class IncomingMessage(EventEmitter):
     _sync = True
     _resume_scheduled = False
     _on_end: Callable[[IncomingMessage], Any] | None = None  # runs before the 'end' listeners
+    _req_ref: weakref.ref[Any] | None = None
 
     def __init__(self, socket: Any, runtime: Runtime | None = None) -> None:
         # EventEmitter.__init__ written out: one message is made per request.
@@ -79,6 +81,22 @@ class IncomingMessage(EventEmitter):
         # two long, while an empty deque weighs ten times an empty list.
         self._buffer: list[bytes] = []
         self._read_waiters: list[anyio.Event] = []
+
+    @property
+    def req(self) -> Any:
+        """A client response's ClientRequest (Node's internal ``res.req``), while anything
+        else holds that request; None on the server and once the request is gone.
+
+        Held weakly: the request holds its response (``req.res``), and a link back as
+        strong as Node's would make every exchange a reference cycle, left for Python's
+        cyclic collector instead of being freed when the program drops it.
+        """
+        ref = self._req_ref
+        return None if ref is None else ref()
+
+    @req.setter
+    def req(self, value: Any) -> None:
+        self._req_ref = None if value is None else weakref.ref(value)
 
     # Headers ---------------------------------------------------------------------------
     @property

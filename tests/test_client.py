@@ -8,6 +8,8 @@ the Host header is the only part that varies and is substituted here.
 
 from __future__ import annotations
 
+import gc
+import weakref
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
@@ -276,6 +278,58 @@ async def test_keep_alive_reuses_socket(anyio_backend: str) -> None:
             assert first.res.headers["x-remote-port"] == second.res.headers["x-remote-port"]
             agent.destroy()
             await close(server)
+
+
+async def test_exchange_is_freed_without_the_cycle_collector(anyio_backend: str) -> None:
+    # res.req is weak (docs/differences.md): a request and its response form no cycle,
+    # so dropping them frees them at once, with the cyclic collector off.
+    seen: list[bool] = []
+    closed = anyio.Event()
+
+    def on_response(res: IncomingMessage) -> None:
+        seen.append(res.req is not None and res.req.res is res)
+        res.resume()
+
+    with anyio.fail_after(TIMEOUT):
+        async with nodehttp.runtime():
+            server = nodehttp.create_server(echo)
+            port = await listen(server)
+            agent = Agent(keep_alive=True)
+            gc.disable()
+            try:
+                req = nodehttp.get({"host": LOOPBACK, "port": port, "agent": agent}, on_response)
+                req.on("close", closed.set)
+                await closed.wait()
+                await anyio.sleep(0.01)  # the response's 'close' and the socket's 'free'
+                res = req.res
+                assert res is not None and res.complete and res.req is req
+                refs = (weakref.ref(req), weakref.ref(res))
+                del req, res
+                alive = [ref() is not None for ref in refs]
+            finally:
+                gc.enable()
+            agent.destroy()
+            await close(server)
+    assert seen == [True] and alive == [False, False]
+
+
+async def test_response_req_reads_none_once_the_request_is_gone(anyio_backend: str) -> None:
+    kept: list[IncomingMessage] = []
+    with anyio.fail_after(TIMEOUT):
+        async with nodehttp.runtime():
+            server = nodehttp.create_server(echo)
+            port = await listen(server)
+            agent = Agent(keep_alive=True)
+            result = fetch(host=LOOPBACK, port=port, agent=agent)[1]
+            await result.done.wait()
+            await anyio.sleep(0.01)  # pooled: the socket lets go of the request
+            assert result.res is not None
+            kept.append(result.res)
+            agent.destroy()
+            await close(server)
+    del result
+    gc.collect()
+    assert kept[0].req is None and kept[0].status_code == 200
 
 
 async def test_server_closing_idle_socket_drops_it(anyio_backend: str) -> None:
