@@ -603,6 +603,7 @@ class _StreamTransport:
         self._wake_writer = anyio.Event()
         self._resume = anyio.Event()
         self._resume.set()
+        self._paused = False  # whether _resume is unset: a bool to test per read
         self._closing = False
         self._eager = False  # _receive_trio: try the socket before waiting for it
         self._eof = False  # write_eof(): FIN after the queue, reading goes on
@@ -643,9 +644,29 @@ class _StreamTransport:
         lowlevel = _trio_lowlevel() if self._raw is not None else None
         stream_receive = self._stream.receive
         receive_trio = self._receive_trio
+        raw = self._raw
         while True:
-            if not self._resume.is_set():
+            if self._paused:
                 await self._resume.wait()
+            if self._eager and lowlevel is not None:
+                # Waiting for readability costs trio an epoll_ctl per wait. Under load the
+                # peer's next message usually arrives while the other ready tasks run, so
+                # after a read that found data the next one lets them run (a checkpoint)
+                # and tries the socket; only when that finds nothing does it wait for
+                # readability (_receive_trio), until a read succeeds at once again. A lone
+                # client pays one failed recv() every other request; a busy server saves
+                # most of its epoll_ctl calls.
+                await lowlevel.checkpoint()
+                try:
+                    data = raw.recv(65536)  # type: ignore[union-attr]
+                except (BlockingIOError, InterruptedError):
+                    self._eager = False
+                else:
+                    if data:
+                        sock._on_bytes(data)
+                        continue
+                    sock._on_eof()
+                    await anyio.sleep_forever()  # the owner decides when to close
             try:
                 data = await (stream_receive() if lowlevel is None else receive_trio(lowlevel))
             except anyio.EndOfStream:
@@ -654,26 +675,9 @@ class _StreamTransport:
             sock._on_bytes(data)
 
     async def _receive_trio(self, lowlevel: Any) -> bytes:
-        """One read on trio, with one schedule point.
-
-        Waiting for readability costs trio an epoll_ctl per wait. Under load the peer's
-        next request usually arrives while the other ready tasks run, so after a read
-        that found data the next one first lets them run (a checkpoint) and tries the
-        socket; only when that finds nothing does it wait for readability, until the
-        next read that succeeds at once. A lone client thus pays one failed recv() every
-        other request, a busy server saves most of its epoll_ctl calls."""
+        """A read on trio that waits for readability first (see _reader's eager read)."""
         raw = self._raw
         assert raw is not None
-        if self._eager:
-            await lowlevel.checkpoint()
-            try:
-                data = raw.recv(65536)
-            except (BlockingIOError, InterruptedError):
-                self._eager = False
-            else:
-                if not data:
-                    raise anyio.EndOfStream
-                return data
         while True:
             await lowlevel.wait_readable(raw)
             try:
@@ -754,10 +758,12 @@ class _StreamTransport:
         self._scope.cancel()
 
     def pause_reading(self) -> None:
-        if self._resume.is_set():
+        if not self._paused:
+            self._paused = True
             self._resume = anyio.Event()
 
     def resume_reading(self) -> None:
+        self._paused = False
         self._resume.set()
 
     def peername(self) -> Any:
