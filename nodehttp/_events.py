@@ -162,7 +162,13 @@ class _OnceWrapper:
             return None
         self.fired = True
         # Removed before the call, through the (possibly overridden) method, as Node does.
-        self.target.remove_listener(self.event, self)
+        target = self.target
+        events = target._events
+        if (type(target).remove_listener is EventEmitter.remove_listener and events.get(self.event) == (self,)
+                and target._warned is None and "removeListener" not in events):
+            del events[self.event]  # what that method does for a lone listener nobody watches
+        else:
+            target.remove_listener(self.event, self)
         # The result goes back to emit so an awaitable is not lost.
         return self.listener(*args)
 
