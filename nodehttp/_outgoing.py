@@ -23,8 +23,14 @@ __all__ = ["OutgoingMessage"]
 
 
 # What _storeHeader learns from no header lines at all: every flag False. Shared, never
-# written to: its ``header`` and ``content_length`` are not read.
+# written to: its ``header`` and ``content_length`` are not read. The flags are set on the
+# instance, where they read faster than the class defaults: most responses come this way.
 _NO_HEADER_LINES = HeaderState()
+for _flag in HeaderState._FLAGS:
+    setattr(_NO_HEADER_LINES, _flag, False)
+
+# "Keep-Alive: timeout=5" and the like, by (timeout in ms, max requests per socket).
+_KEEP_ALIVE_LINES: dict[tuple[int, int], str] = {}
 
 
 class WriteAfterEndError(Exception):
@@ -211,8 +217,14 @@ class OutgoingMessage(EventEmitter):
             elif send_keep_alive:
                 header += "Connection: keep-alive\r\n"
                 if self._keep_alive_timeout and self._default_keep_alive:
-                    extra = f", max={self._max_requests_per_socket}" if self._max_requests_per_socket > 0 else ""
-                    header += f"Keep-Alive: timeout={self._keep_alive_timeout // 1000}{extra}\r\n"
+                    key = (self._keep_alive_timeout, self._max_requests_per_socket)
+                    line = _KEEP_ALIVE_LINES.get(key)
+                    if line is None:
+                        extra = f", max={key[1]}" if key[1] > 0 else ""
+                        line = f"Keep-Alive: timeout={key[0] // 1000}{extra}\r\n"
+                        if len(_KEEP_ALIVE_LINES) < 64:
+                            _KEEP_ALIVE_LINES[key] = line
+                    header += line
             else:
                 self._last = True
                 header += "Connection: close\r\n"
