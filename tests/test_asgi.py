@@ -737,7 +737,7 @@ async def test_starlette_application(anyio_backend: str, caplog: pytest.LogCaptu
 # The command ------------------------------------------------------------------------------
 
 CLI_APP = '''
-import os, sys
+import gc, os, sys
 
 async def app(scope, receive, send):
     if scope["type"] == "lifespan":
@@ -751,7 +751,8 @@ async def app(scope, receive, send):
         print("app: shutdown", file=sys.stderr, flush=True)
         await send({"type": "lifespan.shutdown.complete"})
         return
-    await send({"type": "http.response.start", "status": 200, "headers": [(b"content-type", b"text/plain")]})
+    await send({"type": "http.response.start", "status": 200, "headers": [
+        (b"content-type", b"text/plain"), (b"x-frozen", str(gc.get_freeze_count()).encode())]})
     await send({"type": "http.response.body", "body": b"from the command"})
 '''
 
@@ -815,10 +816,24 @@ def test_command_serves_and_stops_gracefully(backend: str, tmp_path: Path) -> No
         assert process.lines.index("app: startup") < len(process.lines)
         reply = http_get(port)
         assert reply.startswith(b"HTTP/1.1 200 OK\r\n") and reply.endswith(b"\r\n\r\nfrom the command")
+        # The startup heap went to the permanent generation (run()'s gc_freeze).
+        frozen = re.search(rb"\r\nx-frozen: (\d+)\r\n", reply)
+        assert frozen is not None and int(frozen.group(1)) > 1000
         process.proc.send_signal(signal.SIGTERM)
         assert process.proc.wait(TIMEOUT) == 0
         process.reader.join(TIMEOUT)
         assert "app: shutdown" in process.lines
+    finally:
+        process.stop()
+
+
+def test_command_without_gc_freeze(tmp_path: Path) -> None:
+    (tmp_path / "cli_app.py").write_text(textwrap.dedent(CLI_APP))
+    process = Process(["cli_app:app", "--port", "0", "--lifespan", "off", "--no-gc-freeze",
+                       "--app-dir", str(tmp_path)])
+    try:
+        port = int(process.wait_for(r"serving on http://127\.0\.0\.1:(\d+)").group(1))
+        assert b"\r\nx-frozen: 0\r\n" in http_get(port)
     finally:
         process.stop()
 

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import importlib
 import logging
 import signal
@@ -130,11 +131,29 @@ async def _close(server: Server, graceful_timeout: float | None) -> None:
 
 
 def run(app: ASGIApp, host: str = "127.0.0.1", port: int = 8000, *, backend: str = "asyncio",
-        **options: Any) -> None:
+        gc_freeze: bool = True, **options: Any) -> None:
     """Run :func:`serve` as a program on ``backend`` (``"asyncio"`` or ``"trio"``);
-    ``options`` are :func:`serve`'s keyword arguments."""
+    ``options`` are :func:`serve`'s keyword arguments.
+
+    With ``gc_freeze`` (the default), once the server listens (after lifespan startup)
+    everything the program holds by then is moved to the cyclic collector's permanent
+    generation (:func:`gc.freeze`). Requests in flight across event-loop passes (each runs
+    as a task) keep triggering collections; the full ones would otherwise walk the
+    application's whole startup heap each time, a pause of milliseconds that shows in the
+    response-time tail. Objects frozen are never collected, so a program that drops
+    startup objects in reference cycles later keeps them: pass ``gc_freeze=False`` then.
+    """
     if backend not in BACKENDS:
         raise ValueError(f"backend must be one of {', '.join(BACKENDS)}, not {backend!r}")
+    if gc_freeze:
+        given = options.get("on_listening")
+
+        def on_listening(server: Server) -> None:
+            gc.freeze()
+            if given is not None:
+                given(server)
+
+        options["on_listening"] = on_listening
     anyio.run(partial(serve, app, host, port, **options), backend=backend)
 
 
@@ -178,6 +197,8 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--factory", action="store_true", help="the attribute is a factory returning the application")
     parser.add_argument("--timeout-graceful-shutdown", type=float, default=None, metavar="SECONDS",
                         help="how long busy connections may take to finish at shutdown (default: no limit)")
+    parser.add_argument("--no-gc-freeze", action="store_true",
+                        help="do not move the startup heap to the collector's permanent generation (see run())")
     parser.add_argument("--log-level", choices=("critical", "error", "warning", "info", "debug"), default="info")
     return parser
 
@@ -197,7 +218,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_ERROR
     try:
         run(app, args.host, args.port, backend=args.backend, lifespan_mode=args.lifespan,
-            root_path=args.root_path, graceful_timeout=args.timeout_graceful_shutdown)
+            root_path=args.root_path, graceful_timeout=args.timeout_graceful_shutdown,
+            gc_freeze=not args.no_gc_freeze)
     except LifespanFailureError as exc:
         logger.error("%s", exc)
         return EXIT_STARTUP_FAILURE if exc.phase == "startup" else EXIT_ERROR
