@@ -314,7 +314,7 @@ def _response_on_end(res: IncomingMessage) -> None:
         handlers: _ClientSocket = sock.http_connection  # attach() made it
         if req._timeout_cb:
             sock.remove_listener("timeout", handlers.on_request_timeout)
-        sock.remove_listener("timeout", handlers.on_response_timeout)
+        sock.remove_listener("timeout", handlers._response_timeout)
     req._ended = True
     if not req.should_keep_alive:
         if sock is not None and sock.writable:
@@ -333,7 +333,8 @@ class _ClientSocket:
     """Node's client socket listeners, bound once per socket; they act for the request
     that holds the socket now (``socket._http_message``)."""
 
-    __slots__ = ("socket", "parser", "incoming", "had_error", "_spare", "_live", "_installed")
+    __slots__ = ("socket", "parser", "incoming", "had_error", "_spare", "_live", "_installed",
+                 "_data_listener", "_resume", "_response_timeout")
 
     def __init__(self, socket: _net.Socket) -> None:
         self.socket = socket
@@ -345,6 +346,10 @@ class _ClientSocket:
         self._installed = False
         self.incoming: IncomingMessage | None = None
         self.had_error = False
+        # Bound once: each response would otherwise make these method objects again.
+        self._data_listener = self.on_data
+        self._resume = socket.resume
+        self._response_timeout = self.on_response_timeout
 
     @classmethod
     def of(cls, socket: _net.Socket) -> _ClientSocket:
@@ -377,7 +382,7 @@ class _ClientSocket:
         req.parser = parser
         sock.parser = parser
         sock._http_message = req
-        sock.on_data = self.on_data
+        sock.on_data = self._data_listener
         if self._installed:
             self._live |= _END | _CLOSE | _DRAIN  # _listen's usual case
         else:
@@ -567,7 +572,7 @@ class _ClientSocket:
         res.raw_headers = raw
         res.join_duplicate_headers = req.join_duplicate_headers
         res.upgrade = upgrade
-        res.on_resume = sock.resume
+        res.on_resume = self._resume
         if req.res is not None:
             # A second response to one request: the server is broken. As Node, keep the
             # first response as the parser's message and drop whatever else arrives.
@@ -600,7 +605,7 @@ class _ClientSocket:
         res._on_end = _response_on_end
         if not req.writable_finished:  # ('finish' comes once: it could never run)
             req.on("finish", req._on_finish_keep_alive)
-        sock.on("timeout", self.on_response_timeout)
+        sock.on("timeout", self._response_timeout)
         if req.aborted or not req.emit("response", res):
             res._dump()
         if req.method == "HEAD":

@@ -183,7 +183,7 @@ class _Connection:
     """Node's per-connection ``state``, and the socket and parser callbacks over it."""
 
     __slots__ = ("server", "socket", "runtime", "incoming", "outgoing", "outgoing_data",
-                 "requests_count", "keep_alive_timeout_set", "current", "parser")
+                 "requests_count", "keep_alive_timeout_set", "current", "parser", "resume")
 
     def __init__(self, server: Server, socket: _net.Socket) -> None:
         self.server = server
@@ -195,6 +195,7 @@ class _Connection:
         self.requests_count = 0
         self.keep_alive_timeout_set = False
         self.current: IncomingMessage | None = None
+        self.resume = socket.resume  # bound once, handed to every request
         parser = HTTPParser(HTTPParser.REQUEST, server.max_header_size or 0,
                             LENIENT_ALL_NODE if server.insecure_http_parser else 0)
         # Node: parser.maxHeaderPairs = maxHeadersCount << 1 (2000 when unset).
@@ -332,7 +333,7 @@ class _Connection:
         req.raw_headers = raw
         if server.join_duplicate_headers:
             req.join_duplicate_headers = True
-        req.on_resume = socket.resume
+        req.on_resume = self.resume
         self.current = req
         if self.keep_alive_timeout_set:
             self.keep_alive_timeout_set = False
