@@ -148,7 +148,9 @@ class ClientRequest(OutgoingMessage):
                 self.set_header("Authorization", "Basic " + base64.b64encode(str(auth).encode()).decode())
             if headers and self.get_header("expect"):
                 self._store_header(f"{self.method} {self.path} HTTP/1.1\r\n", self._out)
-        agent.add_request(self, {**options, "port": port, "host": host})
+        if options.get("port") != port or options.get("host") != host:
+            options = {**options, "port": port, "host": host}
+        agent.add_request(self, options)
 
     # Headers -------------------------------------------------------------------------
     def _implicit_header(self) -> None:
