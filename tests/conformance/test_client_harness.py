@@ -6,11 +6,9 @@ except the last test, which runs a few cases through the reference when one is a
 from __future__ import annotations
 
 import json
-import os
 import re
 import subprocess
 import sys
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -20,6 +18,8 @@ from conformance.cases import CaseError
 from conformance.client_category import (CATEGORY as CLIENT, DRIVER_GRACE_S, DRIVER_TIMEOUT_S,
                                          normalise_case)
 from conformance.registry import CATEGORIES
+
+from .test_harness import REAL, needs_reference
 
 
 def case(**kw: Any) -> dict[str, Any]:
@@ -160,10 +160,9 @@ def test_peer_survives_a_dying_driver() -> None:
         assert log[1][:2] == ["driver-exited", 3]
 
 
-@pytest.mark.skipif(not os.environ.get("NODEHTTP_REFERENCE_NODE"),
-                    reason="no reference Node (NODEHTTP_REFERENCE_NODE)")
+@needs_reference
 def test_node_driver_agrees_on_a_sample() -> None:
-    node = Path(os.environ["NODEHTTP_REFERENCE_NODE"])
-    ref = peer(sample(), [str(node), str(runner.NODE_DIR / "client.js")])
+    assert REAL is not None
+    ref = peer(sample(), [str(REAL.path), str(runner.NODE_DIR / "client.js")])
     ours = peer(sample(), [sys.executable, "-m", "conformance.py_client", "asyncio"])
     assert ref == ours
