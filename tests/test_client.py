@@ -280,6 +280,20 @@ async def test_keep_alive_reuses_socket(anyio_backend: str) -> None:
             await close(server)
 
 
+@asynccontextmanager
+async def echo_and_keep_alive_agent() -> AsyncIterator[tuple[int, Agent]]:
+    """Inside a runtime: an echo server's port and a keep-alive Agent, both closed after."""
+    async with nodehttp.runtime():
+        server = nodehttp.create_server(echo)
+        port = await listen(server)
+        agent = Agent(keep_alive=True)
+        try:
+            yield port, agent
+        finally:
+            agent.destroy()
+            await close(server)
+
+
 async def test_exchange_is_freed_without_the_cycle_collector(anyio_backend: str) -> None:
     # res.req is weak (docs/differences.md): a request and its response form no cycle,
     # so dropping them frees them at once, with the cyclic collector off.
@@ -291,10 +305,7 @@ async def test_exchange_is_freed_without_the_cycle_collector(anyio_backend: str)
         res.resume()
 
     with anyio.fail_after(TIMEOUT):
-        async with nodehttp.runtime():
-            server = nodehttp.create_server(echo)
-            port = await listen(server)
-            agent = Agent(keep_alive=True)
+        async with echo_and_keep_alive_agent() as (port, agent):
             gc.disable()
             try:
                 req = nodehttp.get({"host": LOOPBACK, "port": port, "agent": agent}, on_response)
@@ -308,25 +319,18 @@ async def test_exchange_is_freed_without_the_cycle_collector(anyio_backend: str)
                 alive = [ref() is not None for ref in refs]
             finally:
                 gc.enable()
-            agent.destroy()
-            await close(server)
     assert seen == [True] and alive == [False, False]
 
 
 async def test_response_req_reads_none_once_the_request_is_gone(anyio_backend: str) -> None:
     kept: list[IncomingMessage] = []
     with anyio.fail_after(TIMEOUT):
-        async with nodehttp.runtime():
-            server = nodehttp.create_server(echo)
-            port = await listen(server)
-            agent = Agent(keep_alive=True)
+        async with echo_and_keep_alive_agent() as (port, agent):
             result = fetch(host=LOOPBACK, port=port, agent=agent)[1]
             await result.done.wait()
             await anyio.sleep(0.01)  # pooled: the socket lets go of the request
             assert result.res is not None
             kept.append(result.res)
-            agent.destroy()
-            await close(server)
     del result
     gc.collect()
     assert kept[0].req is None and kept[0].status_code == 200
