@@ -646,7 +646,7 @@ class _StreamTransport:
         receive_trio = self._receive_trio
         raw = self._raw
         while True:
-            if self._paused:
+            while self._paused:  # (paused again before this task woke: wait again)
                 await self._resume.wait()
             if self._eager and lowlevel is not None:
                 # Waiting for readability costs trio an epoll_ctl per wait. Under load the
