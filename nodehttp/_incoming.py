@@ -67,6 +67,10 @@ class IncomingMessage(EventEmitter):
     _resume_scheduled = False
     _on_end: Callable[[IncomingMessage], Any] | None = None  # runs before the 'end' listeners
     _req_ref: weakref.ref[Any] | None = None
+    # 'readable' (Node's readableListening, needReadable, emittedReadable).
+    _readable_listening = False
+    _need_readable = False
+    _emitted_readable = False
 
     def __init__(self, socket: Any, runtime: Runtime | None = None) -> None:
         # EventEmitter.__init__ written out: one message is made per request.
@@ -147,6 +151,8 @@ class IncomingMessage(EventEmitter):
         self._buffered += len(chunk)
         if self._read_waiters:
             self._wake_readers()
+        if self._need_readable:
+            self._emit_readable()
         if self._buffered >= HIGH_WATER_MARK:
             self._stopped = True
             return False
@@ -166,6 +172,15 @@ class IncomingMessage(EventEmitter):
         self._ended = True
         if self._read_waiters:
             self._wake_readers()
+        if self._readable_listening:
+            # Node's onEofChunk: 'readable' says the end is there; read() then ends it.
+            if self._sync:
+                self._emit_readable()
+            else:
+                self._need_readable = False
+                self._emitted_readable = True
+                self._emit_readable_now()
+            return
         # _maybe_end, written out: this runs once per request.
         if (not self._buffer and not self.readable_ended and not self._end_scheduled
                 and (self._flowing or self._dumped or self._consuming)):
@@ -199,11 +214,60 @@ class IncomingMessage(EventEmitter):
 
     def on(self, event: Any, listener: Any) -> IncomingMessage:
         self._add_listener(event, listener, False)  # EventEmitter.on's body
-        if event == "data" and self._flowing is not False:
-            self.resume()
+        if event == "data":
+            if self._flowing is not False:
+                self.resume()
+        elif event == "readable" and not self.readable_ended and not self._readable_listening:
+            # Node: a 'readable' listener takes the stream out of flowing mode; read()
+            # hands out what is buffered, 'readable' says when there is more (or the end).
+            self._readable_listening = self._need_readable = True
+            self._flowing = False
+            self._emitted_readable = False
+            if self._buffer:
+                self._emit_readable()
+            else:
+                self._runtime.next_tick(self._read, 0)
         return self
 
     add_listener = on
+
+    def remove_listener(self, event: Any, listener: Any) -> IncomingMessage:
+        super().remove_listener(event, listener)
+        if event == "readable":
+            self._runtime.next_tick(self._update_readable_listening)
+        return self
+
+    off = remove_listener
+
+    def remove_all_listeners(self, event: Any = None) -> IncomingMessage:
+        super().remove_all_listeners(event)
+        if event == "readable" or event is None:
+            self._runtime.next_tick(self._update_readable_listening)
+        return self
+
+    def _update_readable_listening(self) -> None:
+        # Node's updateReadableListening: without 'readable' listeners, 'data' ones flow.
+        self._readable_listening = self.listener_count("readable") > 0
+        if self._resume_scheduled and self._flowing is not False:
+            self._flowing = True
+        elif self.listener_count("data"):
+            self.resume()
+        elif not self._readable_listening:
+            self._flowing = None
+
+    def _emit_readable(self) -> None:
+        self._need_readable = False
+        if not self._emitted_readable:
+            self._emitted_readable = True
+            self._runtime.next_tick(self._emit_readable_now)
+
+    def _emit_readable_now(self) -> None:
+        if not self.destroyed and (self._buffer or self._ended):
+            self.emit("readable")
+            self._emitted_readable = False
+        self._need_readable = not self._flowing and not self._ended and self._buffered <= HIGH_WATER_MARK
+        while self._flowing and self._read(None) is not None:
+            pass
 
     def resume(self) -> IncomingMessage:
         """Flowing mode: buffered and future chunks go to 'data' listeners, starting on a
@@ -211,7 +275,7 @@ class IncomingMessage(EventEmitter):
         whatever else that read brings, such as a parse error)."""
         self._consuming = True
         if not self._flowing:
-            self._flowing = True
+            self._flowing = not self._readable_listening
             if not self._resume_scheduled:
                 self._resume_scheduled = True
                 self._runtime.next_tick(self._flow)
@@ -273,12 +337,68 @@ class IncomingMessage(EventEmitter):
         return destination
 
     def read(self) -> bytes | None:
-        """Everything buffered, or None (Node's ``read()`` with no size)."""
-        self._consuming = True
-        self._sync = False
-        data = b"".join(self._take() for _ in range(len(self._buffer))) if self._buffer else None
-        self._maybe_end()
+        """Everything buffered (also handed to the 'data' listeners), or None (Node's
+        ``read()`` with no size). Once the body is complete and read, 'end' follows."""
+        if not self._readable_listening:
+            self._consuming = True
+            self._sync = False
+            data = b"".join(self._take() for _ in range(len(self._buffer))) if self._buffer else None
+            self._maybe_end()
+            if data is not None:
+                self.emit("data", data)
+            return data
+        return self._read(None)
+
+    def _read(self, size: int | None) -> bytes | None:
+        # Node's Readable.read(n), for n None (everything) or 0 (no data, only the
+        # side effects: a 'readable' or the end), while 'readable' has listeners.
+        if size is None:
+            self._emitted_readable = False
+        length = self._buffered
+        ended = self._ended
+        if size == 0 and self._need_readable and (length > 0 or ended):
+            if length == 0 and ended:
+                self._end_readable()
+            else:
+                self._emit_readable()
+            return None
+        wanted = 0 if size == 0 or (length == 0 and ended) else length
+        if wanted == 0 and ended:
+            if length == 0:
+                self._end_readable()
+            return None
+        if not ended and not self.destroyed:
+            # Node calls _read here: the message is being consumed, the socket may read.
+            if length == 0:
+                self._need_readable = True
+            self._consuming = True
+            self._sync = False
+            if self._stopped and self.on_resume is not None:
+                self._stopped = False
+                self.on_resume()
+        data: bytes | None = None
+        if wanted > 0:
+            data = b"".join(self._take() for _ in range(len(self._buffer)))
+        else:
+            self._need_readable = self._buffered <= HIGH_WATER_MARK
+        if self._buffered == 0:
+            if not self._ended:
+                self._need_readable = True
+            if size is None and self._ended:
+                self._end_readable()
+        if data is not None:
+            if self._decoder is not None:
+                text = self._decoder.decode(data)
+                self.emit("data", text)
+                return text  # type: ignore[return-value]
+            self.emit("data", data)
         return data
+
+    def _end_readable(self) -> None:
+        # Node's endReadable: 'end' on a later tick, once.
+        if not self.readable_ended and not self._end_scheduled:
+            self._end_scheduled = True
+            self._runtime.next_tick(self._emit_end)
 
     def _dump(self) -> None:
         """Discard the body nobody read, so that the connection can go on (Node's _dump)."""

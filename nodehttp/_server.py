@@ -410,6 +410,14 @@ class _Connection:
         req = self.current
         if req is not None and not req._push(chunk):
             self.socket.pause()
+        # Node's parser hands each body chunk over with MakeCallback, which drains the
+        # nextTick queue before the parser goes on: ticks the chunk queued (a 'readable',
+        # a listener's own) run before the next chunk or the message's end is parsed.
+        # (Its head and message-complete callbacks skip the queue; so does its client,
+        # whose parser runs from JavaScript.)
+        runtime = self.runtime
+        if runtime._ticks:
+            runtime._run_ticks()
 
     def on_message_complete(self, trailers: list[str]) -> None:
         req = self.current
