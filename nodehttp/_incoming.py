@@ -248,6 +248,9 @@ class IncomingMessage(EventEmitter):
     def _update_readable_listening(self) -> None:
         # Node's updateReadableListening: without 'readable' listeners, 'data' ones flow.
         self._readable_listening = self.listener_count("readable") > 0
+        if not self._readable_listening:
+            # Back to the 'data' flow, which hands out the buffer by itself.
+            self._need_readable = self._emitted_readable = False
         if self._resume_scheduled and self._flowing is not False:
             self._flowing = True
         elif self.listener_count("data"):
