@@ -289,13 +289,20 @@ class IncomingMessage(EventEmitter):
         self._sync = False
         buffer = self._buffer
         while buffer and self._flowing:
-            if self._decoder is None and not self._stopped:
-                # _take and _data, written out for the usual chunk: one per response.
-                chunk = buffer.pop(0)
+            if self._stopped:
+                chunk = self._take()
+            else:
+                chunk = buffer.pop(0)  # _take, written out for the usual chunk
                 self._buffered -= len(chunk)
+            if not buffer and self._ended and not self.readable_ended and not self._end_scheduled:
+                # Node's read() schedules the end before it hands out the last chunk: ticks
+                # the last 'data' listeners queue run after 'end'.
+                self._end_scheduled = True
+                self._runtime.next_tick(self._emit_end)
+            if self._decoder is None:
                 self.emit("data", chunk)
             else:
-                self._data(self._take())
+                self._data(chunk)
         if self._ended and not buffer and not self.readable_ended and not self._end_scheduled:
             # _maybe_end, written out.
             if self._flowing or self._dumped or self._consuming:

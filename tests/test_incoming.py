@@ -3,7 +3,7 @@ reach it, on both backends.
 
 The expected logs are what the reference Node 24.21.0 printed for the same programs: the
 JavaScript halves of conformance/scenarios/readable_request, readable_response,
-readable_removed and body_chunk_ticks, whose Python halves run here (tests/data/readable_node.json).
+readable_removed, body_chunk_ticks and response_chunk_ticks, whose Python halves run here (tests/data/readable_node.json).
 """
 
 from __future__ import annotations
@@ -48,3 +48,10 @@ def test_ticks_run_between_request_body_chunks(backend: str) -> None:
     # Node's server parser drains the tick queue after each body chunk, not after a head
     # or a message's end: a tick queued in 'data' sees the message still incomplete.
     assert run_scenario("body_chunk_ticks", backend) == NODE_LOGS["body_chunk_ticks"]
+
+
+@pytest.mark.parametrize("backend", ["asyncio", "trio"])
+def test_end_comes_before_the_last_chunks_ticks(backend: str) -> None:
+    # A client response read whole in one go: 'end' is scheduled before the last chunk's
+    # 'data', so it runs between the ticks the 'data' listeners queued.
+    assert run_scenario("response_chunk_ticks", backend) == NODE_LOGS["response_chunk_ticks"]

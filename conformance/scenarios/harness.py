@@ -15,6 +15,7 @@ from collections.abc import Callable
 from typing import Any
 
 import nodehttp
+import nodehttp.net
 
 WATCHDOG_MS = 4000
 _at_exit: list[Callable[[], None]] = []
@@ -77,7 +78,7 @@ def set_timeout(callback: Callable[..., Any], ms: float, *args: Any) -> Any:
     return nodehttp.current_runtime().set_timeout(callback, ms, *args)
 
 
-def listen(server: nodehttp.Server, cb: Callable[[int], Any]) -> None:
+def listen(server: nodehttp.net.Server, cb: Callable[[int], Any]) -> None:
     """``server.listen`` on 127.0.0.1, an ephemeral port; ``cb(port)``."""
 
     def ready() -> None:
