@@ -294,11 +294,10 @@ class IncomingMessage(EventEmitter):
             else:
                 chunk = buffer.pop(0)  # _take, written out for the usual chunk
                 self._buffered -= len(chunk)
-            if not buffer and self._ended and not self.readable_ended and not self._end_scheduled:
+            if not buffer and self._ended:
                 # Node's read() schedules the end before it hands out the last chunk: ticks
                 # the last 'data' listeners queue run after 'end'.
-                self._end_scheduled = True
-                self._runtime.next_tick(self._emit_end)
+                self._end_readable()
             if self._decoder is None:
                 self.emit("data", chunk)
             else:
@@ -346,20 +345,28 @@ class IncomingMessage(EventEmitter):
             self.once("end", destination.end)
         return destination
 
-    def read(self) -> bytes | None:
+    def read(self) -> bytes | str | None:
         """Everything buffered (also handed to the 'data' listeners), or None (Node's
-        ``read()`` with no size). Once the body is complete and read, 'end' follows."""
+        ``read()`` with no size); ``str`` after :meth:`set_encoding`. Once the body is
+        complete and read, 'end' follows."""
         if not self._readable_listening:
             self._consuming = True
             self._sync = False
             data = b"".join(self._take() for _ in range(len(self._buffer))) if self._buffer else None
             self._maybe_end()
-            if data is not None:
-                self.emit("data", data)
-            return data
+            return None if data is None else self._hand_out(data)
         return self._read(None)
 
-    def _read(self, size: int | None) -> bytes | None:
+    def _hand_out(self, data: bytes) -> bytes | str:
+        # What read() returns is also what its 'data' listeners get.
+        if self._decoder is None:
+            self.emit("data", data)
+            return data
+        text = self._decoder.decode(data)
+        self.emit("data", text)
+        return text
+
+    def _read(self, size: int | None) -> bytes | str | None:
         # Node's Readable.read(n), for n None (everything) or 0 (no data, only the
         # side effects: a 'readable' or the end), while 'readable' has listeners.
         if size is None:
@@ -396,13 +403,7 @@ class IncomingMessage(EventEmitter):
                 self._need_readable = True
             if size is None and self._ended:
                 self._end_readable()
-        if data is not None:
-            if self._decoder is not None:
-                text = self._decoder.decode(data)
-                self.emit("data", text)
-                return text  # type: ignore[return-value]
-            self.emit("data", data)
-        return data
+        return None if data is None else self._hand_out(data)
 
     def _end_readable(self) -> None:
         # Node's endReadable: 'end' on a later tick, once.

@@ -627,8 +627,10 @@ class _StreamTransport:
                         on_connection(sock)
                         await self._reader()
                         tg.cancel_scope.cancel()
-                except Exception as exc:  # noqa: BLE001 - sorted out just below
-                    failure = _connection_failure(exc)
+                except BaseException as exc:  # noqa: BLE001 - sorted out just below
+                    # A destroy (this scope cancelled) racing the peer's reset gives both
+                    # the cancellation and the reset in one group: the reset is the news.
+                    failure = _connection_failure(exc, self._scope.cancel_called)
                     if failure is None:
                         raise
                     error = failure if not self._closing else None
@@ -800,14 +802,21 @@ def _trio_lowlevel() -> Any:
 _CONNECTION_ERRORS = (anyio.BrokenResourceError, anyio.ClosedResourceError, OSError)
 
 
-def _connection_failure(exc: BaseException) -> BaseException | None:
-    """The peer's failure (a reset, a broken pipe) behind ``exc``, or None for a real bug.
+def _connection_failure(exc: BaseException, cancelled_too: bool = False) -> BaseException | None:
+    """The peer's failure (a reset, a broken pipe) behind ``exc``, or None for a real bug
+    (or a cancellation).
 
-    anyio's task groups wrap what their tasks raise in an exception group."""
+    anyio's task groups wrap what their tasks raise in an exception group. With
+    ``cancelled_too`` (the caller's own scope was cancelled), cancellations grouped with
+    such a failure are that scope's, and do not hide it."""
     if isinstance(exc, _CONNECTION_ERRORS):
         return exc
     if isinstance(exc, BaseExceptionGroup):
-        failures = [_connection_failure(e) for e in exc.exceptions]
+        parts = list(exc.exceptions)
+        if cancelled_too:
+            cancelled = anyio.get_cancelled_exc_class()
+            parts = [e for e in parts if not isinstance(e, cancelled)]
+        failures = [_connection_failure(e, cancelled_too) for e in parts]
         if failures and all(f is not None for f in failures):
             return failures[0]
     return None

@@ -13,7 +13,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+import anyio
 import pytest
+
+import nodehttp
+from nodehttp import IncomingMessage, ServerResponse, current_runtime
+
+from ._loopback import LOOPBACK, close, listen
 
 ROOT = Path(__file__).resolve().parent.parent
 NODE_LOGS = json.loads((Path(__file__).parent / "data" / "readable_node.json").read_text())
@@ -55,3 +61,36 @@ def test_end_comes_before_the_last_chunks_ticks(backend: str) -> None:
     # A client response read whole in one go: 'end' is scheduled before the last chunk's
     # 'data', so it runs between the ticks the 'data' listeners queued.
     assert run_scenario("response_chunk_ticks", backend) == NODE_LOGS["response_chunk_ticks"]
+
+
+@pytest.mark.anyio
+async def test_read_in_paused_mode_decodes_after_set_encoding(anyio_backend: str) -> None:
+    # node 24.21.0, the same program: read() 20 ms after the request gave the string 'aé'
+    # (the two bytes of é decoded together), then 'end'.
+    events: list[object] = []
+    done = anyio.Event()
+
+    def handler(req: IncomingMessage, res: ServerResponse) -> None:
+        req.set_encoding("utf8")
+
+        def later() -> None:
+            data = req.read()
+            events.append(("read", data, type(data).__name__))
+
+        def on_end() -> None:
+            events.append("end")
+            res.end("ok")
+            done.set()
+
+        current_runtime().set_timeout(later, 20)
+        req.on("end", on_end)
+
+    with anyio.fail_after(5):
+        async with nodehttp.runtime():
+            server = nodehttp.create_server(handler)
+            port = await listen(server)
+            async with await anyio.connect_tcp(LOOPBACK, port) as stream:
+                await stream.send(b"POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\n\r\na\xc3\xa9")
+                await done.wait()
+            await close(server)
+    assert events == [("read", "aé", "str"), "end"]

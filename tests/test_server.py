@@ -172,3 +172,33 @@ async def test_reply_is_nodes(anyio_backend: str, case: dict[str, Any]) -> None:
         server.close_all_connections()
     assert reply == expected
     assert eof == case["closed"]
+
+
+async def test_a_reset_racing_a_destroy_does_not_end_the_program(anyio_backend: str) -> None:
+    # An idle keep-alive connection whose client closes with the reply unread (a reset)
+    # while the server destroys it: on trio the reader's ECONNRESET and the destroy's
+    # cancellation came out together and took the whole runtime down.
+    answered = anyio.Event()
+    closed = anyio.Event()
+
+    def handler(req: IncomingMessage, res: ServerResponse) -> None:
+        req.socket.on("close", lambda *_: closed.set())
+        res.end("ok")
+        answered.set()
+
+    with anyio.fail_after(10):
+        async with runtime():
+            server = create_server(handler)
+            ready = anyio.Event()
+            server.listen(0, "127.0.0.1", ready.set)
+            await ready.wait()
+            port = server.address()["port"]  # type: ignore[index]
+            async with await anyio.connect_tcp("127.0.0.1", port) as stream:
+                await stream.send(b"GET / HTTP/1.1\r\nHost: a\r\n\r\n")
+                await answered.wait()
+            # The reply was never read: closing the client sent a reset.
+            done = anyio.Event()
+            server.close(done.set)
+            server.close_all_connections()
+            await closed.wait()
+            await done.wait()

@@ -23,6 +23,7 @@ def main() -> None:
         def on_readable() -> None:
             log("server", "readable", url, req.complete)
             while (chunk := req.read()) is not None:
+                assert isinstance(chunk, bytes)  # str only after set_encoding
                 text = chunk.decode("latin-1")
                 log("server", "read", url, text)
                 if text == "abc":

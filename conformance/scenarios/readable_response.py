@@ -41,6 +41,7 @@ def main() -> None:
             def on_readable() -> None:
                 log("client", "readable", res.complete)
                 while (chunk := res.read()) is not None:
+                    assert isinstance(chunk, bytes)  # str only after set_encoding
                     text = chunk.decode("latin-1")
                     log("client", "read", text)
                     if text == "abc":
