@@ -223,8 +223,12 @@ class Socket(EventEmitter):
     def writable_need_drain(self) -> bool:
         return self._need_drain
 
-    def write(self, data: bytes | str, encoding: str = "utf-8", callback: Callable[..., Any] | None = None) -> bool:
-        """Queue ``data``; False when more than the high-water mark is buffered ('drain' follows)."""
+    def write(self, data: bytes | str, encoding: str | Callable[..., Any] = "utf-8",
+              callback: Callable[..., Any] | None = None) -> bool:
+        """Queue ``data``; False when more than the high-water mark is buffered ('drain' follows).
+        ``write(data, callback)`` works too, as in Node."""
+        if callable(encoding):
+            callback, encoding = encoding, "utf-8"
         if isinstance(data, str):
             data = data.encode("latin-1" if encoding in ("latin1", "latin-1", "binary") else encoding)
         transport = self._transport

@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from email.utils import formatdate
-from typing import Any
+from typing import Any, cast
 
 from ._common import validate_string
 from ._events import EventEmitter
@@ -78,6 +78,11 @@ def _to_bytes(chunk: bytes | bytearray | memoryview | str, encoding: str | None)
         f'The "chunk" argument must be of type str or bytes. Received type {type(chunk).__name__}')
 
 
+def _call_each(callbacks: list[Callable[..., Any]]) -> None:
+    for callback in callbacks:
+        callback()
+
+
 def _emit_error(msg: OutgoingMessage, error: BaseException, callback: Callable[..., Any] | None) -> None:
     # Node's emitErrorNt: the write's callback first, then 'error' unless destroyed since.
     if callback is not None:
@@ -114,6 +119,7 @@ class OutgoingMessage(EventEmitter):
     destroyed = False
     _on_pending_data: Callable[[int], Any] | None = None
     _corked = 0  # cork() calls made while no socket was assigned
+    _write_callbacks: list[Callable[..., Any]] | None = None  # write()s' callbacks, waiting for the write
 
     def __init__(self, runtime: Runtime | None = None) -> None:
         super().__init__()
@@ -289,9 +295,13 @@ class OutgoingMessage(EventEmitter):
         if self._on_pending_data is not None and size:
             self._on_pending_data(-size)
 
-    def write(self, chunk: bytes | str, encoding: str | None = None,
+    def write(self, chunk: bytes | str, encoding: str | Callable[..., Any] | None = None,
               callback: Callable[..., Any] | None = None) -> bool:
-        """Write a body chunk; False when the data is queued above the high-water mark."""
+        """Write a body chunk; False when the data is queued above the high-water mark.
+
+        As in Node, ``write(chunk, callback)`` works too (the encoding is optional)."""
+        if callable(encoding):
+            callback, encoding = encoding, None
         return self._write(chunk, encoding, callback, from_end=False)
 
     def _write(self, chunk: bytes | str, encoding: str | None, callback: Callable[..., Any] | None,
@@ -317,14 +327,29 @@ class OutgoingMessage(EventEmitter):
         else:
             ok = self._send(data)
         if callback is not None:
-            self._runtime.next_tick(callback)
+            # Node corks the socket for the rest of the tick and writes on the next one (or
+            # in end(), if that comes first); callbacks run on the tick after that write.
+            pending = self._write_callbacks
+            if pending is None:
+                pending = self._write_callbacks = []
+                self._runtime.next_tick(self._uncork_tick)
+            pending.append(callback)
         return ok
 
-    def end(self, chunk: bytes | str | None = None, encoding: str | None = None,
+    def _uncork_tick(self) -> None:
+        pending, self._write_callbacks = self._write_callbacks, None
+        if pending:
+            self._runtime.next_tick(_call_each, pending)
+
+    def end(self, chunk: bytes | str | Callable[..., Any] | None = None,
+            encoding: str | Callable[..., Any] | None = None,
             callback: Callable[..., Any] | None = None) -> OutgoingMessage:
-        """Finish the message, with an optional last chunk."""
+        """Finish the message, with an optional last chunk: ``end()``, ``end(callback)``,
+        ``end(chunk[, encoding][, callback])`` as in Node."""
         if callable(chunk):
             callback, chunk = chunk, None
+        elif callable(encoding):
+            callback, encoding = encoding, None
         if self.finished and chunk:
             if not self.destroyed:
                 self._runtime.next_tick(_emit_error, self, WriteAfterEndError(), callback)
@@ -340,7 +365,7 @@ class OutgoingMessage(EventEmitter):
         elif type(chunk) is str and encoding is None:
             data = chunk.encode()
         else:
-            data = _to_bytes(chunk, encoding)
+            data = _to_bytes(chunk, cast("str | None", encoding))  # (a callable moved to callback)
         if self._header is None:
             # Only end() was called: the length is known (Node's _contentLength).
             self._content_length = len(data)
@@ -356,6 +381,11 @@ class OutgoingMessage(EventEmitter):
             # Head, last chunk and terminator leave in one write, as Node's cork gives.
             self._send(tail)
         self.finished = True
+        pending = self._write_callbacks
+        if pending:
+            # end() uncorks at once: earlier writes' callbacks come before 'finish'.
+            self._write_callbacks = None
+            self._runtime.next_tick(_call_each, pending)
         if not self._output and self.socket is not None and self.socket._http_message is self:
             # 'finish' follows the write, after the caller's code (Node: on write completion).
             self._runtime.next_tick(self._finish)

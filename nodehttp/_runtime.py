@@ -202,11 +202,14 @@ class Runtime:
 
     def report_error(self, exc: BaseException) -> None:
         """An exception no listener handled: Node prints it and exits; nodehttp prints it,
-        records it and stops the program, so it is never lost silently."""
+        records it and stops the program, so it is never lost silently. Only the first is
+        printed: what fails while the program is being stopped for it (a request cut
+        short, say) is a consequence, and Node would have exited before it happened."""
         self.errors.append(exc)
-        import traceback
+        if len(self.errors) == 1:
+            import traceback
 
-        traceback.print_exception(type(exc), exc, exc.__traceback__, file=sys.stderr)
+            traceback.print_exception(type(exc), exc, exc.__traceback__, file=sys.stderr)
         self.task_group.cancel_scope.cancel()
 
     # Ticks ---------------------------------------------------------------------------
@@ -284,7 +287,12 @@ class Runtime:
         if self._timer_scope is None:
             self._timer_scope = anyio.CancelScope()
             self._timer_wake = deadline
-            self.task_group.start_soon(self._timers)
+            try:
+                self.task_group.start_soon(self._timers)
+            except RuntimeError:
+                # The runtime has ended (a connection accepted during its teardown, say):
+                # no timer fires any more.
+                self._timer_scope = None
         elif deadline < self._timer_wake:
             self._timer_wake = deadline
             self._timer_scope.deadline = deadline

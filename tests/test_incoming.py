@@ -3,15 +3,11 @@ reach it, on both backends.
 
 The expected logs are what the reference Node 24.21.0 printed for the same programs: the
 JavaScript halves of conformance/scenarios/readable_request, readable_response,
-readable_removed, body_chunk_ticks and response_chunk_ticks, whose Python halves run here (tests/data/readable_node.json).
+readable_removed, body_chunk_ticks and response_chunk_ticks, whose Python halves run here
+(tests/data/scenario_logs.json).
 """
 
 from __future__ import annotations
-
-import json
-import subprocess
-import sys
-from pathlib import Path
 
 import anyio
 import pytest
@@ -20,47 +16,38 @@ import nodehttp
 from nodehttp import IncomingMessage, ServerResponse, current_runtime
 
 from ._loopback import LOOPBACK, close, listen
-
-ROOT = Path(__file__).resolve().parent.parent
-NODE_LOGS = json.loads((Path(__file__).parent / "data" / "readable_node.json").read_text())
-
-
-def run_scenario(name: str, backend: str) -> list[list[object]]:
-    done = subprocess.run([sys.executable, "-m", f"conformance.scenarios.{name}", backend], cwd=ROOT,
-                          capture_output=True, text=True, timeout=30)
-    assert done.returncode == 0, done.stderr
-    return [json.loads(line) for line in done.stdout.splitlines()]
+from ._scenarios import node_log, run_scenario
 
 
 @pytest.mark.parametrize("backend", ["asyncio", "trio"])
 def test_server_reads_request_bodies_with_readable(backend: str) -> None:
     # A GET, a POST in two parts, and the same with a 'data' listener as well: 'readable'
     # per chunk and at the end, read() handing chunks to 'data' too, ticks between chunks.
-    assert run_scenario("readable_request", backend) == NODE_LOGS["readable_request"]
+    assert run_scenario("readable_request", backend) == node_log("readable_request")
 
 
 @pytest.mark.parametrize("backend", ["asyncio", "trio"])
 def test_client_reads_a_response_with_readable(backend: str) -> None:
-    assert run_scenario("readable_response", backend) == NODE_LOGS["readable_response"]
+    assert run_scenario("readable_response", backend) == node_log("readable_response")
 
 
 @pytest.mark.parametrize("backend", ["asyncio", "trio"])
 def test_removing_the_readable_listener_lets_data_flow(backend: str) -> None:
-    assert run_scenario("readable_removed", backend) == NODE_LOGS["readable_removed"]
+    assert run_scenario("readable_removed", backend) == node_log("readable_removed")
 
 
 @pytest.mark.parametrize("backend", ["asyncio", "trio"])
 def test_ticks_run_between_request_body_chunks(backend: str) -> None:
     # Node's server parser drains the tick queue after each body chunk, not after a head
     # or a message's end: a tick queued in 'data' sees the message still incomplete.
-    assert run_scenario("body_chunk_ticks", backend) == NODE_LOGS["body_chunk_ticks"]
+    assert run_scenario("body_chunk_ticks", backend) == node_log("body_chunk_ticks")
 
 
 @pytest.mark.parametrize("backend", ["asyncio", "trio"])
 def test_end_comes_before_the_last_chunks_ticks(backend: str) -> None:
     # A client response read whole in one go: 'end' is scheduled before the last chunk's
     # 'data', so it runs between the ticks the 'data' listeners queued.
-    assert run_scenario("response_chunk_ticks", backend) == NODE_LOGS["response_chunk_ticks"]
+    assert run_scenario("response_chunk_ticks", backend) == node_log("response_chunk_ticks")
 
 
 @pytest.mark.anyio

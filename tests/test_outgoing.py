@@ -1,10 +1,13 @@
-"""OutgoingMessage's constructor, as its hot subclasses write it out."""
+"""OutgoingMessage: its constructor, as its hot subclasses write it out, and when write
+callbacks run."""
 
 from __future__ import annotations
 
 import pytest
 
 from nodehttp import ClientRequest, EventEmitter, IncomingMessage, OutgoingMessage, ServerResponse, runtime
+
+from ._scenarios import node_log, run_scenario
 
 pytestmark = pytest.mark.anyio
 
@@ -52,3 +55,11 @@ async def test_remove_header_notes_the_framing_removals(anyio_backend: str) -> N
             res.remove_header(name)
         assert res._removed_connection and res._removed_cont_len
         assert res._removed_te and not res.send_date
+
+
+@pytest.mark.parametrize("backend", ["asyncio", "trio"])
+def test_write_callbacks_come_after_the_ticks_of_their_tick(backend: str) -> None:
+    # write(chunk, callback) without an encoding, on both ends; node 24.21.0 corks the
+    # socket for the tick, so the callback follows ticks queued after the write, and
+    # end() uncorks at once: its callback and 'finish' follow the write's callback.
+    assert run_scenario("write_callbacks", backend) == node_log("write_callbacks")

@@ -158,3 +158,39 @@ def test_ctrl_c_raises_a_plain_keyboard_interrupt(backend: str) -> None:
             proc.wait()
     assert out.strip() == "interrupted", err
     assert proc.returncode == 0
+
+
+_FAILING_LISTENER = """
+import sys
+import nodehttp
+
+def main():
+    server = nodehttp.create_server(lambda req, res: res.end("x"))
+
+    def on_listening():
+        # A request on its way, then an uncaught exception: the program stops for it.
+        nodehttp.get({"host": "127.0.0.1", "port": server.address()["port"], "agent": False})
+        raise ValueError("boom")
+
+    server.listen(0, "127.0.0.1", on_listening)
+
+try:
+    nodehttp.run(main, backend=sys.argv[1])
+except ValueError as exc:
+    print("raised", exc)
+"""
+
+
+@pytest.mark.parametrize("backend", ["asyncio", "trio"])
+def test_only_the_first_uncaught_exception_is_reported(backend: str) -> None:
+    # Node prints the uncaught exception and exits. Here the program is stopped for it,
+    # and what fails meanwhile (the request cut short: 'socket hang up' with no 'error'
+    # listener; a connection accepted during the teardown) is not reported on top.
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", _FAILING_LISTENER, backend], capture_output=True,
+                          text=True, timeout=30)
+    assert done.stdout == "raised boom\n"
+    assert done.stderr.count("Traceback") == 1 and "ValueError: boom" in done.stderr
+    assert "socket hang up" not in done.stderr and "Exception in callback" not in done.stderr
