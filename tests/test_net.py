@@ -7,6 +7,8 @@ from typing import Any
 import anyio
 import pytest
 
+import nodehttp
+import nodehttp.net
 from nodehttp._net import HIGH_WATER_MARK, Server, Socket
 from nodehttp._runtime import runtime
 
@@ -376,3 +378,33 @@ async def test_close_before_the_server_is_bound(anyio_backend: str, listen_args:
         server.close(lambda *errors: events.append(("callback", [getattr(e, "code", e) for e in errors])))
     assert events == expected
     assert not server.listening and server.address() is None
+
+
+async def test_write_takes_its_callback_second(anyio_backend: str) -> None:
+    # Node's socket.write(data[, encoding][, callback]): the callback may come second.
+    got: list[bytes] = []
+    called: list[str] = []
+    with anyio.fail_after(5):
+        async with nodehttp.runtime():
+            done = anyio.Event()
+
+            def on_connection(sock: Any) -> None:
+                def on_data(data: bytes) -> None:
+                    got.append(data)
+                    sock.end()
+
+                sock.on("data", on_data)
+
+            server = nodehttp.net.create_server(on_connection)
+            ready = anyio.Event()
+            server.listen(0, "127.0.0.1", ready.set)
+            await ready.wait()
+            address = server.address()
+            assert isinstance(address, dict)
+            client = nodehttp.net.connect(address["port"], "127.0.0.1")
+            client.write(b"hello", lambda *_: called.append("written"))
+            client.on("close", lambda *_: done.set())
+            client.on("end", lambda *_: client.end())
+            await done.wait()
+            server.close()
+    assert got == [b"hello"] and called == ["written"]
