@@ -4,8 +4,7 @@
 // the head and the message's end do not drain it, so the second request comes before the first's 'end'.
 'use strict';
 const http = require('http');
-const net = require('net');
-const { listen, log, start } = require('./harness');
+const { listen, log, sendRaw, start } = require('./harness');
 
 start(() => {
   const server = http.createServer((req, res) => {
@@ -22,13 +21,8 @@ start(() => {
       res.end('ok');
     });
   });
-  listen(server, (port) => {
-    const socket = net.connect(port, '127.0.0.1', () => {
-      socket.write('POST /1 HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n3\r\ndef\r\n0\r\n\r\n'
-        + 'POST /2 HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\nConnection: close\r\n\r\nxyz');
-    });
-    socket.on('data', () => {});
-    socket.on('end', () => log('client', 'end'));
-    socket.on('close', () => server.close());
-  });
+  listen(server, (port) => sendRaw(port,
+    'POST /1 HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n3\r\ndef\r\n0\r\n\r\n'
+      + 'POST /2 HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\nConnection: close\r\n\r\nxyz',
+    () => server.close()));
 });

@@ -9,9 +9,8 @@ from __future__ import annotations
 from typing import Any
 
 from nodehttp import IncomingMessage, ServerResponse, create_server
-from nodehttp.net import connect
 
-from conformance.scenarios.harness import listen, log, next_tick, start
+from conformance.scenarios.harness import listen, log, next_tick, send_raw, start
 
 
 def main() -> None:
@@ -35,15 +34,10 @@ def main() -> None:
     server = create_server(handler)
 
     def on_listening(port: int) -> None:
-        def on_connect() -> None:
-            socket.write("POST /1 HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n"
-                         "3\r\nabc\r\n3\r\ndef\r\n0\r\n\r\n"
-                         "POST /2 HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\nConnection: close\r\n\r\nxyz")
-
-        socket = connect(port, "127.0.0.1", on_connect)
-        socket.on("data", lambda d: None)
-        socket.on("end", lambda *_: log("client", "end"))
-        socket.on("close", lambda *_: server.close())
+        send_raw(port, "POST /1 HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n"
+                       "3\r\nabc\r\n3\r\ndef\r\n0\r\n\r\n"
+                       "POST /2 HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\nConnection: close\r\n\r\nxyz",
+                 server.close)
 
     listen(server, on_listening)
 

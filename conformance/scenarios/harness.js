@@ -41,4 +41,13 @@ function listen(server, cb) {
   server.listen(0, '127.0.0.1', () => cb(server.address().port));
 }
 
-module.exports = { WATCHDOG_MS, deferred, err, listen, log, start };
+// A raw client: connect, write data (latin-1 text), ignore the reply, log ['client', 'end'] at its
+// end and call onClose once the socket closes.
+function sendRaw(port, data, onClose) {
+  const socket = require('net').connect(port, '127.0.0.1', () => socket.write(data, 'latin1'));
+  socket.on('data', () => {});
+  socket.on('end', () => log('client', 'end'));
+  socket.on('close', () => onClose());
+}
+
+module.exports = { WATCHDOG_MS, deferred, err, listen, log, sendRaw, start };

@@ -87,3 +87,12 @@ def listen(server: nodehttp.net.Server, cb: Callable[[int], Any]) -> None:
         cb(int(address["port"]))
 
     server.listen(0, "127.0.0.1", ready)
+
+
+def send_raw(port: int, data: str, on_close: Callable[[], Any]) -> None:
+    """A raw client: connect, write ``data`` (latin-1 text), ignore the reply, log
+    ``["client", "end"]`` at its end and call ``on_close`` once the socket closes."""
+    socket = nodehttp.net.connect(port, "127.0.0.1", lambda *_: socket.write(data.encode("latin-1")))
+    socket.on("data", lambda _d: None)
+    socket.on("end", lambda *_: log("client", "end"))
+    socket.on("close", lambda *_: on_close())

@@ -2,8 +2,7 @@
 // the 'data' listener it was holding back gets the body on the tick after the removal.
 'use strict';
 const http = require('http');
-const net = require('net');
-const { listen, log, start } = require('./harness');
+const { listen, log, sendRaw, start } = require('./harness');
 
 start(() => {
   const server = http.createServer((req, res) => {
@@ -20,12 +19,7 @@ start(() => {
       process.nextTick(() => log('server', 'tick-after-remove', req.isPaused()));
     }, 20);
   });
-  listen(server, (port) => {
-    const socket = net.connect(port, '127.0.0.1', () => {
-      socket.write('POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 6\r\nConnection: close\r\n\r\nabcdef');
-    });
-    socket.on('data', () => {});
-    socket.on('end', () => log('client', 'end'));
-    socket.on('close', () => server.close());
-  });
+  listen(server, (port) => sendRaw(port,
+    'POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 6\r\nConnection: close\r\n\r\nabcdef',
+    () => server.close()));
 });

@@ -7,9 +7,8 @@ from __future__ import annotations
 from typing import Any
 
 from nodehttp import IncomingMessage, ServerResponse, create_server
-from nodehttp.net import connect
 
-from conformance.scenarios.harness import listen, log, next_tick, set_timeout, start
+from conformance.scenarios.harness import listen, log, next_tick, send_raw, set_timeout, start
 
 
 def main() -> None:
@@ -34,13 +33,8 @@ def main() -> None:
     server = create_server(handler)
 
     def on_listening(port: int) -> None:
-        def on_connect() -> None:
-            socket.write("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 6\r\nConnection: close\r\n\r\nabcdef")
-
-        socket = connect(port, "127.0.0.1", on_connect)
-        socket.on("data", lambda d: None)
-        socket.on("end", lambda *_: log("client", "end"))
-        socket.on("close", lambda *_: server.close())
+        send_raw(port, "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 6\r\nConnection: close\r\n\r\nabcdef",
+                 server.close)
 
     listen(server, on_listening)
 
