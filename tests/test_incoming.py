@@ -19,35 +19,26 @@ from ._loopback import LOOPBACK, close, listen
 from ._scenarios import node_log, run_scenario
 
 
-@pytest.mark.parametrize("backend", ["asyncio", "trio"])
-def test_server_reads_request_bodies_with_readable(backend: str) -> None:
+# Each scenario, with what it shows.
+SCENARIOS = {
     # A GET, a POST in two parts, and the same with a 'data' listener as well: 'readable'
     # per chunk and at the end, read() handing chunks to 'data' too, ticks between chunks.
-    assert run_scenario("readable_request", backend) == node_log("readable_request")
-
-
-@pytest.mark.parametrize("backend", ["asyncio", "trio"])
-def test_client_reads_a_response_with_readable(backend: str) -> None:
-    assert run_scenario("readable_response", backend) == node_log("readable_response")
-
-
-@pytest.mark.parametrize("backend", ["asyncio", "trio"])
-def test_removing_the_readable_listener_lets_data_flow(backend: str) -> None:
-    assert run_scenario("readable_removed", backend) == node_log("readable_removed")
-
-
-@pytest.mark.parametrize("backend", ["asyncio", "trio"])
-def test_ticks_run_between_request_body_chunks(backend: str) -> None:
+    "readable_request": "server reads bodies with 'readable'",
+    "readable_response": "client reads a response with 'readable'",
+    "readable_removed": "removing the 'readable' listener lets 'data' flow",
     # Node's server parser drains the tick queue after each body chunk, not after a head
     # or a message's end: a tick queued in 'data' sees the message still incomplete.
-    assert run_scenario("body_chunk_ticks", backend) == node_log("body_chunk_ticks")
+    "body_chunk_ticks": "ticks run between request body chunks",
+    # A client response read whole in one go: 'end' is scheduled before the last chunk's
+    # 'data', so it runs between the ticks the 'data' listeners queued.
+    "response_chunk_ticks": "'end' comes before the last chunk's ticks",
+}
 
 
 @pytest.mark.parametrize("backend", ["asyncio", "trio"])
-def test_end_comes_before_the_last_chunks_ticks(backend: str) -> None:
-    # A client response read whole in one go: 'end' is scheduled before the last chunk's
-    # 'data', so it runs between the ticks the 'data' listeners queued.
-    assert run_scenario("response_chunk_ticks", backend) == node_log("response_chunk_ticks")
+@pytest.mark.parametrize("scenario", list(SCENARIOS), ids=list(SCENARIOS.values()))
+def test_matches_node(scenario: str, backend: str) -> None:
+    assert run_scenario(scenario, backend) == node_log(scenario)
 
 
 @pytest.mark.anyio
