@@ -51,6 +51,8 @@ def _conn_reset(message: str) -> _net.SocketError:
 
 
 _INFINITY = float("inf")
+# The interim (1xx) statuses a response may carry before the final one; 101 is final.
+_INFORMATIONAL = frozenset(range(100, 200)) - {101}
 
 
 class ClientRequest(OutgoingMessage):
@@ -136,13 +138,12 @@ class ClientRequest(OutgoingMessage):
             if headers:
                 for key, value in headers.items():
                     self.set_header(key, value)
-            if not host or not set_host:
-                pass
-            elif self._out is None and authority.isascii() and authority.isprintable():
-                # set_header("Host", authority) for the usual request, valid as it stands.
-                self._out = OutgoingHeaders.of_valid("Host", "host", authority)
-            elif self._out is None or not self.get_header("host"):
-                self.set_header("Host", authority)
+            if host and set_host:
+                if self._out is None and authority.isascii() and authority.isprintable():
+                    # set_header("Host", authority) for the usual request, valid as it stands.
+                    self._out = OutgoingHeaders.of_valid("Host", "host", authority)
+                elif self._out is None or not self.get_header("host"):
+                    self.set_header("Host", authority)
             auth = options.get("auth")
             if auth and not self.get_header("Authorization"):
                 self.set_header("Authorization", "Basic " + base64.b64encode(str(auth).encode()).decode())
@@ -458,8 +459,7 @@ class _ClientSocket:
             req.emit("error", ret)
         elif res is not None and res.upgrade:
             self._on_upgrade(req, res, data[ret:])
-        elif res is not None and res.complete and not (100 <= (res.status_code or 0) < 200
-                                                          and res.status_code != 101):  # not a 1xx
+        elif res is not None and res.complete and res.status_code not in _INFORMATIONAL:
             sock.on_data = None
             self._live &= ~(_END | _DRAIN)
             # _free_parser, written out: once per response.
@@ -589,7 +589,7 @@ class _ClientSocket:
         if req.method == "CONNECT":
             res.upgrade = True
             return 2
-        if 100 <= status_code < 200 and status_code != 101:  # 1xx, but not 101
+        if status_code in _INFORMATIONAL:
             req.res = None
             if status_code == 100:
                 req.emit("continue")
@@ -626,8 +626,7 @@ class _ClientSocket:
         res = self.incoming
         if res is None or res._skip_pending_data:
             return
-        status = res.status_code or 0
-        if 100 <= status < 200 and status != 101:  # 1xx, but not 101
+        if res.status_code in _INFORMATIONAL:
             return
         res.complete = True
         if trailers:
