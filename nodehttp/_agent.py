@@ -26,6 +26,15 @@ class Agent(EventEmitter):
     """Node's ``http.Agent``."""
 
     default_max_sockets = math.inf
+    # get_name depends on the options alone, so the name create_socket stored in them
+    # (Node's options._agentKey) stands for it later. A subclass with its own get_name
+    # recomputes, as Node always does, unless it declares the same.
+    _names_from_options: bool = True
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "get_name" in cls.__dict__ and "_names_from_options" not in cls.__dict__:
+            cls._names_from_options = False
 
     def __init__(self, keep_alive: bool = False, keep_alive_msecs: float = 1000,
                  max_sockets: float | None = None, max_free_sockets: int = 256,
@@ -80,9 +89,12 @@ class Agent(EventEmitter):
         if free:
             # A socket that closed (or whose program ended) while idle is dropped here.
             rt = current_runtime()
-            free[:] = [s for s in free if not s.destroyed and s.writable and s._runtime is rt]
-            if free:
-                sock = free.pop(0) if self.scheduling == "fifo" else free.pop()
+            fifo = self.scheduling == "fifo"
+            while free:
+                candidate = free.pop(0) if fifo else free.pop()
+                if not candidate.destroyed and candidate.writable and candidate._runtime is rt:
+                    sock = candidate
+                    break
             if not free:
                 del self.free_sockets[name]
         free_len = len(free) if free else 0
@@ -131,6 +143,7 @@ class Agent(EventEmitter):
         options["path"] = options.get("socket_path")
         timeout = getattr(req, "timeout", None) or self.options.get("timeout")
         name = self.get_name(options)
+        options["_agent_key"] = name
         created: list[_net.Socket | None] = []
 
         def on_create(error: BaseException | None = None, sock: _net.Socket | None = None) -> None:
@@ -186,8 +199,12 @@ class Agent(EventEmitter):
         if req.timeout is not None and req.timeout != agent_timeout:
             sock.set_timeout(req.timeout)
 
+    def _pool_name(self, options: dict[str, Any]) -> str:
+        name = options.get("_agent_key") if self._names_from_options else None
+        return self.get_name(options) if name is None else name
+
     def _on_free(self, sock: _net.Socket, options: dict[str, Any]) -> None:
-        name = self.get_name(options)
+        name = self._pool_name(options)
         if not sock.writable:
             sock.destroy()
             return
@@ -237,15 +254,14 @@ class Agent(EventEmitter):
 
     def remove_socket(self, sock: _net.Socket, options: dict[str, Any]) -> None:
         """Forget ``sock``; a queued request of the freed pool gets a new connection."""
-        name = self.get_name(options)
-        pools = [self.sockets] if sock.writable else [self.sockets, self.free_sockets]
-        for pool in pools:
+        name = self._pool_name(options)
+        for pool in (self.sockets,) if sock.writable else (self.sockets, self.free_sockets):
             sockets = pool.get(name)
             if sockets and sock in sockets:
                 sockets.remove(sock)
                 if not sockets:
                     del pool[name]
-        queue = self._live_queue(name)
+        queue = self._live_queue(name) if self.requests else None
         if queue:
             # A slot opened: Node starts a new connection for the first waiting request.
             req = queue[0]
@@ -271,14 +287,14 @@ class Agent(EventEmitter):
         res = getattr(req, "res", None)
         hint = _keep_alive_hint(res) if res is not None else None
         if isinstance(hint, str):
-            match = _KEEP_ALIVE_HINT.match(hint)
-            if match:
-                server_timeout = max(int(match.group(1)) * 1000 - self.keep_alive_timeout_buffer, 0)
-                if server_timeout == 0:
+            hinted = _hinted_seconds(hint)
+            if hinted is not None:
+                server_timeout = hinted * 1000 - self.keep_alive_timeout_buffer
+                if server_timeout <= 0:
                     keep = False
                 elif server_timeout < agent_timeout:
                     agent_timeout = server_timeout
-        if sock.timeout != agent_timeout:
+        if sock._timeout_ms != agent_timeout:
             sock.set_timeout(agent_timeout)
         return keep
 
@@ -302,10 +318,29 @@ def _keep_alive_hint(res: Any) -> Any:
     the agent reads it for every response it pools."""
     if res._headers is not None:
         return res.headers.get("keep-alive")
-    raw = res.raw_headers
-    if not any(len(raw[i]) == 10 and raw[i].lower() == "keep-alive" for i in range(0, len(raw), 2)):
-        return None
-    return res.headers.get("keep-alive")
+    it = iter(res.raw_headers)
+    value = None
+    for name, raw_value in zip(it, it):
+        if len(name) == 10 and name.lower() == "keep-alive":
+            if value is not None:
+                return res.headers.get("keep-alive")  # a repeat: Node's joining rules
+            value = raw_value
+    return value
+
+
+_HINTS: dict[str, int | None] = {}
+
+
+def _hinted_seconds(hint: str) -> int | None:
+    """The N of a ``Keep-Alive: timeout=N`` value, or None; a server sends the same
+    value every time, so the answers are remembered (a few, whatever the server says)."""
+    seconds = _HINTS.get(hint, -1)
+    if seconds == -1:
+        match = _KEEP_ALIVE_HINT.match(hint)
+        seconds = int(match.group(1)) if match else None
+        if len(_HINTS) < 32:
+            _HINTS[hint] = seconds
+    return seconds
 
 
 def _ending(req: Any) -> bool:

@@ -51,6 +51,11 @@ def _conn_reset(message: str) -> _net.SocketError:
 
 
 _INFINITY = float("inf")
+# Request options that ClientRequest reads only when one of them is present.
+_RARE_OPTIONS = frozenset((
+    "_default_agent", "default_port", "set_host", "set_default_headers", "timeout", "auth",
+    "max_header_size", "max_headers_count", "join_duplicate_headers", "insecure_http_parser",
+))
 # The interim (1xx) statuses a response may carry before the final one; 101 is final.
 _INFORMATIONAL = frozenset(range(100, 200)) - {101}
 
@@ -67,6 +72,12 @@ class ClientRequest(OutgoingMessage):
     _timeout_cb = False
     _error: BaseException | None = None
     _agent_options: dict[str, Any] | None = None
+    # Defaults of the options most requests leave out (see _RARE_OPTIONS).
+    timeout: float | None = None
+    max_header_size: int = 0
+    max_headers_count: int | None = None
+    join_duplicate_headers = False
+    insecure_http_parser = False
 
     def __init__(self, options: dict[str, Any], callback: Callable[..., Any] | None = None) -> None:
         # OutgoingMessage.__init__ and EventEmitter.__init__ written out, as ServerResponse
@@ -77,8 +88,10 @@ class ClientRequest(OutgoingMessage):
         self._runtime = current_runtime()
         self._output = []
         agent = options.get("agent")
+        # Most requests give none of these; then their lookups are skipped.
+        rare = not _RARE_OPTIONS.isdisjoint(options)
         # https passes its own global agent, whose class agent=False instantiates (Node).
-        default_agent: Agent = options.get("_default_agent") or global_agent
+        default_agent: Agent = (rare and options.get("_default_agent")) or global_agent
         if agent is False:
             agent = type(default_agent)()
         elif agent is None:
@@ -93,14 +106,22 @@ class ClientRequest(OutgoingMessage):
         expected = getattr(agent, "protocol", None) or default_agent.protocol
         if protocol != expected:
             raise NodeError(f'Protocol "{protocol}" not supported. Expected "{expected}"', "ERR_INVALID_PROTOCOL")
-        default_port = options.get("default_port") or agent.default_port
+        default_port = (rare and options.get("default_port")) or agent.default_port
         port = options.get("port") or default_port or 80
         host = options.get("hostname") or options.get("host") or "localhost"
-        set_host = bool(options.get("set_host", options.get("set_default_headers", True) is not False))
-        if options.get("set_default_headers") is False:
-            self._removed_connection = self._removed_cont_len = self._removed_te = True
-        timeout = options.get("timeout")
-        self.timeout: float | None = None if timeout is None else float(timeout)
+        set_host = True
+        if rare:
+            set_host = bool(options.get("set_host", options.get("set_default_headers", True) is not False))
+            if options.get("set_default_headers") is False:
+                self._removed_connection = self._removed_cont_len = self._removed_te = True
+            timeout = options.get("timeout")
+            if timeout is not None:
+                self.timeout = float(timeout)
+            if options.get("max_header_size"):
+                self.max_header_size = int(options["max_header_size"])
+            self.max_headers_count = options.get("max_headers_count")
+            self.join_duplicate_headers = bool(options.get("join_duplicate_headers", False))
+            self.insecure_http_parser = bool(options.get("insecure_http_parser", False))
         method = options.get("method")
         if method:
             if not isinstance(method, str) or not check_is_http_token(method):
@@ -111,10 +132,6 @@ class ClientRequest(OutgoingMessage):
         self.host = host
         self.port = port
         self.protocol = protocol
-        self.max_header_size: int = int(options.get("max_header_size") or 0)
-        self.max_headers_count: int | None = options.get("max_headers_count")
-        self.join_duplicate_headers = bool(options.get("join_duplicate_headers", False))
-        self.insecure_http_parser = bool(options.get("insecure_http_parser", False))
         self.parser: HTTPParser | None = None
         if callback is not None:
             self.once("response", callback)
@@ -144,7 +161,7 @@ class ClientRequest(OutgoingMessage):
                     self._out = OutgoingHeaders.of_valid("Host", "host", authority)
                 elif self._out is None or not self.get_header("host"):
                     self.set_header("Host", authority)
-            auth = options.get("auth")
+            auth = rare and options.get("auth")
             if auth and not self.get_header("Authorization"):
                 self.set_header("Authorization", "Basic " + base64.b64encode(str(auth).encode()).decode())
             if headers and self.get_header("expect"):

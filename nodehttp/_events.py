@@ -316,6 +316,8 @@ class EventEmitter:
         if not callable(listener):
             _check_listener(listener)
         # Through self.on, as Node does, so subclasses that override `on` see it.
+        if type(self).on is EventEmitter.on:
+            return self._add_listener(event, _OnceWrapper(self, event, listener), False)
         return self.on(event, _OnceWrapper(self, event, listener))
 
     def prepend_once_listener(self, event: EventName, listener: Listener) -> EventEmitter:

@@ -99,6 +99,8 @@ class Agent(_agent.Agent):
         self.max_cached_sessions = max_cached_sessions
         self._contexts: dict[tuple[Any, ...], ssl.SSLContext] = {}
 
+    _names_from_options = True  # get_name reads the options and nothing else
+
     @staticmethod
     def get_name(options: dict[str, Any] | None = None) -> str:
         """The pool key: http's ``host:port:localAddress[:family]``, then each TLS option
