@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from . import _net
+from ._common import validate_number, validate_one_of
 from ._events import EventEmitter
 from ._runtime import current_runtime
 
@@ -38,11 +39,14 @@ class Agent(EventEmitter):
 
     def __init__(self, keep_alive: bool = False, keep_alive_msecs: float = 1000,
                  max_sockets: float | None = None, max_free_sockets: int = 256,
-                 max_total_sockets: float = math.inf, scheduling: str = "lifo",
+                 max_total_sockets: float | None = math.inf, scheduling: str = "lifo",
                  timeout: float | None = None, default_port: int = 80, **options: Any) -> None:
         super().__init__()
-        if scheduling not in ("fifo", "lifo"):
-            raise ValueError(f"The argument 'scheduling' must be one of: 'fifo', 'lifo'. Received {scheduling!r}")
+        validate_one_of(scheduling, "scheduling", ("fifo", "lifo"))
+        if max_total_sockets is None:
+            max_total_sockets = math.inf
+        elif max_total_sockets != math.inf:
+            validate_number(max_total_sockets, "max_total_sockets", 1)
         self.options: dict[str, Any] = dict(options)
         if timeout is not None:
             self.options["timeout"] = timeout

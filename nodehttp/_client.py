@@ -11,7 +11,6 @@ from __future__ import annotations
 import warnings
 
 import base64
-import math
 import re
 from collections.abc import Callable
 from typing import Any
@@ -19,9 +18,19 @@ from urllib.parse import unquote, urlsplit
 
 from . import _net
 from ._agent import Agent, global_agent
-from ._common import check_is_http_token, describe_received, js_number_to_string
+from ._common import (
+    check_is_http_token,
+    describe_received,
+    invalid_arg_type,
+    js_string,
+    out_of_range,
+    to_js_number,
+    validate_boolean,
+    validate_integer,
+    validate_number,
+)
 from ._constants import MAX_HEADER_PAIRS
-from ._events import EventEmitter, InvalidArgTypeError, OutOfRangeError
+from ._events import EventEmitter, InvalidArgTypeError
 from ._errors import NodeError, ParseError
 from ._http_errors import HeadersSentError, InvalidHttpTokenError
 from ._incoming import IncomingMessage
@@ -43,6 +52,34 @@ class UnescapedCharactersError(NodeError, TypeError):
 
     def __init__(self) -> None:
         super().__init__("Request path contains unescaped characters")
+
+
+class InvalidProtocolError(NodeError, TypeError):
+    """``ERR_INVALID_PROTOCOL``: a URL or ``protocol`` option the agent does not speak."""
+
+    code = "ERR_INVALID_PROTOCOL"
+
+    def __init__(self, protocol: object, expected: object) -> None:
+        super().__init__(f'Protocol "{protocol}" not supported. Expected "{expected}"')
+
+
+def _valid_host(options: dict[str, Any], name: str) -> Any:
+    """Node's validateHost: ``options.host``/``hostname`` is a string or not given."""
+    value = options.get(name)
+    if value is not None and not isinstance(value, str):
+        raise invalid_arg_type(f"options.{name}", "of type string or one of undefined or null", value)
+    return value
+
+
+def _auth_bytes(auth: object) -> bytes:
+    # Node's Buffer.from(options.auth): text as UTF-8, bytes as they are.
+    if isinstance(auth, str):
+        return auth.encode()
+    if isinstance(auth, (bytes, bytearray, memoryview)):
+        return bytes(auth)
+    raise InvalidArgTypeError(
+        "The first argument must be of type string or an instance of Buffer, ArrayBuffer, or Array "
+        f"or an Array-like Object. {describe_received(auth)}")
 
 
 def _conn_reset(message: str) -> _net.SocketError:
@@ -97,7 +134,7 @@ class ClientRequest(OutgoingMessage):
         elif agent is None:
             agent = default_agent
         elif not callable(getattr(agent, "add_request", None)):
-            raise TypeError('The "options.agent" property must be an Agent-like object, None or False')
+            raise invalid_arg_type("options.agent", "one of Agent-like Object, undefined, or false", agent)
         self.agent: Agent = agent
         path = str(options.get("path") or "/")
         if _INVALID_PATH.search(path):
@@ -105,10 +142,12 @@ class ClientRequest(OutgoingMessage):
         protocol = options.get("protocol") or default_agent.protocol
         expected = getattr(agent, "protocol", None) or default_agent.protocol
         if protocol != expected:
-            raise NodeError(f'Protocol "{protocol}" not supported. Expected "{expected}"', "ERR_INVALID_PROTOCOL")
+            raise InvalidProtocolError(protocol, expected)
         default_port = (rare and options.get("default_port")) or agent.default_port
-        port = options.get("port") or default_port or 80
-        host = options.get("hostname") or options.get("host") or "localhost"
+        port = options.get("port")
+        if not port or port != port:  # NaN is falsy in JavaScript too
+            port = default_port or 80
+        host = _valid_host(options, "hostname") or _valid_host(options, "host") or "localhost"
         set_host = True
         if rare:
             set_host = bool(options.get("set_host", options.get("set_default_headers", True) is not False))
@@ -116,6 +155,10 @@ class ClientRequest(OutgoingMessage):
                 self._removed_connection = self._removed_cont_len = self._removed_te = True
             timeout = options.get("timeout")
             if timeout is not None:
+                # Node's getTimerDuration.
+                validate_number(timeout, "timeout")
+                if not 0 <= timeout < _INFINITY:
+                    raise out_of_range("timeout", "a non-negative finite number", timeout)
                 self.timeout = float(timeout)
             if options.get("max_header_size"):
                 self.max_header_size = int(options["max_header_size"])
@@ -123,9 +166,11 @@ class ClientRequest(OutgoingMessage):
             self.join_duplicate_headers = bool(options.get("join_duplicate_headers", False))
             self.insecure_http_parser = bool(options.get("insecure_http_parser", False))
         method = options.get("method")
+        if method is not None and not isinstance(method, str):
+            raise invalid_arg_type("options.method", "of type string", method)
         if method:
-            if not isinstance(method, str) or not check_is_http_token(method):
-                raise InvalidHttpTokenError("Method", str(method))
+            if not check_is_http_token(method):
+                raise InvalidHttpTokenError("Method", method)
             method = method.upper()
         self.method: str = method or "GET"
         self.path = path
@@ -146,8 +191,8 @@ class ClientRequest(OutgoingMessage):
         authority = host
         if host.count(":") >= 2 and not host.startswith("["):
             authority = f"[{host}]"
-        if port and int(port) != default_port:
-            authority += f":{port}"
+        if port and to_js_number(port) != default_port:
+            authority += f":{js_string(port)}"
         headers = options.get("headers")
         if isinstance(headers, (list, tuple)):
             self._store_header(f"{self.method} {self.path} HTTP/1.1\r\n", list(headers))
@@ -163,7 +208,7 @@ class ClientRequest(OutgoingMessage):
                     self.set_header("Host", authority)
             auth = rare and options.get("auth")
             if auth and not self.get_header("Authorization"):
-                self.set_header("Authorization", "Basic " + base64.b64encode(str(auth).encode()).decode())
+                self.set_header("Authorization", "Basic " + base64.b64encode(_auth_bytes(auth)).decode())
             if headers and self.get_header("expect"):
                 self._store_header(f"{self.method} {self.path} HTTP/1.1\r\n", self._out)
         if options.get("port") != port or options.get("host") != host:
@@ -680,21 +725,11 @@ def _options(url_or_options: Any, options: Any, kwargs: dict[str, Any]) -> dict[
 
 def _check_parser_options(options: dict[str, Any]) -> None:
     """Node's checks of the response parser's options, made before anything connects."""
-    size = options.get("max_header_size")
-    if size is not None:
-        if isinstance(size, bool) or not isinstance(size, (int, float)):
-            raise InvalidArgTypeError(
-                f'The "max_header_size" argument must be of type number. {describe_received(size)}')
-        integer = isinstance(size, int) or (math.isfinite(size) and size == int(size))
-        if not integer or not 0 <= size <= 9007199254740991:
-            expected = ">= 0 && <= 9007199254740991" if integer else "an integer"
-            raise OutOfRangeError(f'The value of "max_header_size" is out of range. It must be {expected}. '
-                                  f"Received {js_number_to_string(float(size))}")
+    if options.get("max_header_size") is not None:
+        validate_integer(options["max_header_size"], "max_header_size", 0)
     for name in ("insecure_http_parser", "join_duplicate_headers"):
-        value = options.get(name)
-        if value is not None and not isinstance(value, bool):
-            raise InvalidArgTypeError(
-                f'The "options.{name}" property must be of type boolean. {describe_received(value)}')
+        if options.get(name) is not None:
+            validate_boolean(options[name], f"options.{name}")
 
 
 class _NoAgent:

@@ -24,8 +24,10 @@ import re
 from decimal import Decimal
 from typing import Final
 
+from ._events import OutOfRangeError
 from ._http_errors import (
     InvalidArgTypeError,
+    InvalidArgValueError,
     InvalidCharError,
     InvalidHeaderValueError,
     InvalidHttpTokenError,
@@ -44,8 +46,15 @@ __all__ = [
     "js_string",
     "to_int32",
     "to_js_number",
+    "MAX_SAFE_INTEGER",
+    "invalid_arg_type",
+    "out_of_range",
+    "validate_boolean",
     "validate_header_name",
     "validate_header_value",
+    "validate_integer",
+    "validate_number",
+    "validate_one_of",
     "validate_status_code",
     "validate_status_message",
     "validate_string",
@@ -431,6 +440,81 @@ def validate_string(value: object, name: str) -> None:
         raise InvalidArgTypeError(
             f'The "{name}" argument must be of type string. {describe_received(value)}'
         )
+
+
+MAX_SAFE_INTEGER: Final = 9007199254740991
+
+
+def _is_number(value: object) -> bool:
+    # JavaScript's typeof value === 'number': Python's bool is an int, JavaScript's is not.
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def invalid_arg_type(name: str, expected: str, value: object) -> InvalidArgTypeError:
+    """``ERR_INVALID_ARG_TYPE``: ``The "<name>" argument must be <expected>. Received ...``;
+    a dotted name (``options.port``) is a "property", as in Node's message."""
+    kind = "property" if "." in name else "argument"
+    return InvalidArgTypeError(f'The "{name}" {kind} must be {expected}. {describe_received(value)}')
+
+
+def out_of_range(name: str, expected: str, value: object) -> OutOfRangeError:
+    """``ERR_OUT_OF_RANGE`` (Node's ``RangeError``): ``The value of "<name>" is out of range.
+    It must be <expected>. Received <value>``. Integers beyond 2**32 are shown with Node's
+    ``_`` digit separators."""
+    if not isinstance(value, (int, float)) or isinstance(value, bool):
+        shown = js_inspect(value)
+    elif isinstance(value, int) or (math.isfinite(value) and value == int(value)):
+        shown = f"{int(value):_}" if abs(value) > 2**32 else str(int(value))
+    else:
+        shown = js_number_to_string(value)
+    return OutOfRangeError(f'The value of "{name}" is out of range. It must be {expected}. Received {shown}')
+
+
+def validate_integer(value: object, name: str, minimum: int = -MAX_SAFE_INTEGER,
+                     maximum: int = MAX_SAFE_INTEGER) -> int:
+    """Node's ``validateInteger``: a number (else ``ERR_INVALID_ARG_TYPE``) that is a whole
+    number between the bounds (else ``ERR_OUT_OF_RANGE``). Returns it as an ``int``."""
+    if not _is_number(value):
+        raise invalid_arg_type(name, "of type number", value)
+    assert isinstance(value, (int, float))
+    if isinstance(value, float) and not (math.isfinite(value) and value == int(value)):
+        raise out_of_range(name, "an integer", value)
+    if not minimum <= value <= maximum:
+        raise out_of_range(name, f">= {minimum} && <= {maximum}", value)
+    return int(value)
+
+
+def validate_number(value: object, name: str, minimum: float | None = None,
+                    maximum: float | None = None) -> float:
+    """Node's ``validateNumber``: a number, within the bounds that are given (NaN is out of
+    any bound)."""
+    if not _is_number(value):
+        raise invalid_arg_type(name, "of type number", value)
+    assert isinstance(value, (int, float))
+    if minimum is None and maximum is None:
+        return value
+    if (minimum is not None and value < minimum) or (maximum is not None and value > maximum) or value != value:
+        expected = " && ".join(part for part in (
+            None if minimum is None else f">= {js_string(minimum)}",
+            None if maximum is None else f"<= {js_string(maximum)}") if part)
+        raise out_of_range(name, expected, value)
+    return value
+
+
+def validate_boolean(value: object, name: str) -> bool:
+    """Node's ``validateBoolean``: ``True`` or ``False`` and nothing else."""
+    if not isinstance(value, bool):
+        raise invalid_arg_type(name, "of type boolean", value)
+    return value
+
+
+def validate_one_of(value: object, name: str, allowed: tuple[object, ...]) -> None:
+    """Node's ``validateOneOf``: ``ERR_INVALID_ARG_VALUE`` unless ``value`` is one of ``allowed``
+    (strings shown quoted, as ``util.inspect`` shows them)."""
+    if any(value == choice and type(value) is type(choice) for choice in allowed):
+        return
+    listed = ", ".join(js_inspect(choice) for choice in allowed)
+    raise InvalidArgValueError(name, js_inspect(value), f"must be one of: {listed}")
 
 
 def validate_header_name(name: object, label: str = "Header name") -> None:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import errno
 import ipaddress
+import math
 import os
 import socket as _socket
 import ssl
@@ -34,7 +35,7 @@ from ._errors import NodeError
 
 if sys.version_info < (3, 11):
     from exceptiongroup import BaseExceptionGroup
-from ._common import describe_received
+from ._common import describe_received, invalid_arg_type, to_js_number, validate_one_of
 from ._events import EventEmitter, InvalidArgTypeError
 from ._runtime import Runtime, Timer, current_runtime
 
@@ -1134,6 +1135,8 @@ def connect(port: Any, host: str | None = "localhost", callback: Callable[..., A
         options = port
         port, host = options.get("port"), options.get("host") or "localhost"
         target = _Target.of(options)
+    # Checked before anything starts: Node throws these from net.connect itself.
+    port_number = 0 if target is not None and target.path is not None else _valid_port(port)
     sock = socket if socket is not None else Socket()
     sock.connecting = True
     if callback is not None:
@@ -1141,12 +1144,34 @@ def connect(port: Any, host: str | None = "localhost", callback: Callable[..., A
     rt = sock._runtime
     # A connecting socket keeps the program alive, as Node's pending connect does.
     rt.ref()
-    port_number = 0 if target is not None and target.path is not None else int(port)
     rt.task_group.start_soon(_connect_task, sock, host or "localhost", port_number, target)
     return sock
 
 
 create_connection = connect
+
+
+class SocketBadPortError(NodeError, ValueError):
+    """``ERR_SOCKET_BAD_PORT`` (a RangeError in Node): a port that is not 0 to 65535."""
+
+    code = "ERR_SOCKET_BAD_PORT"
+
+    def __init__(self, port: object) -> None:
+        super().__init__(f"Port should be >= 0 and < 65536. {describe_received(port)}.")
+
+
+def _valid_port(port: object) -> int:
+    """Node's check of ``options.port`` before connecting: a number, or a string that
+    reads as one (``"0x50"`` is 80), naming a whole port; not given (None) is 0."""
+    if port is None:
+        return 0
+    if isinstance(port, bool) or not isinstance(port, (int, float, str)):
+        raise invalid_arg_type("options.port", "one of type number or string", port)
+    number = to_js_number(port)
+    if (isinstance(port, str) and not port.strip()) or not (
+            math.isfinite(number) and number == int(number) and 0 <= number <= 0xFFFF):
+        raise SocketBadPortError(port)
+    return int(number)
 
 
 class InvalidIpAddressError(NodeError, TypeError):
@@ -1195,9 +1220,13 @@ class _Target:
     def of(cls, options: dict[str, Any]) -> _Target | None:
         path = options.get("path") or None
         local_address = options.get("local_address") or None
-        # Node's socketToDnsFamily: 'IPv4'/'IPv6' are 4/6; anything else means either.
-        family = {4: 4, 6: 6, "IPv4": 4, "IPv6": 6}.get(options.get("family"), 0)
+        # Node's socketToDnsFamily: 'IPv4'/'IPv6' are 4/6.
+        given = options.get("family")
+        family = {4: 4, 6: 6, "IPv4": 4, "IPv6": 6}.get(given, 0) if given.__class__ is not bool else 0
         lookup = options.get("lookup")
+        if given is not None and not family and lookup is None and not _ip_version(options.get("host")):
+            # What the system lookup (dns.lookup) accepts; an IP host is not looked up.
+            validate_one_of(given, "options.family", (0, 4, 6))
         if path is None and local_address is None and not family and lookup is None:
             return None
         if local_address is not None and not _ip_version(local_address):

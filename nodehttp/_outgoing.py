@@ -13,10 +13,17 @@ from collections.abc import Callable
 from email.utils import formatdate
 from typing import Any, cast
 
-from ._common import validate_string
+from ._common import (
+    check_invalid_header_char,
+    invalid_arg_type,
+    js_string,
+    validate_header_name,
+    validate_string,
+)
+from ._errors import NodeError
 from ._events import EventEmitter
 from ._headers import HeaderState, OutgoingHeaders, render_headers
-from ._http_errors import HeadersSentError, TrailerInvalidError
+from ._http_errors import HeadersSentError, InvalidCharError, TrailerInvalidError
 from ._runtime import Runtime, current_runtime
 
 __all__ = ["OutgoingMessage"]
@@ -74,8 +81,22 @@ def _to_bytes(chunk: bytes | bytearray | memoryview | str, encoding: str | None)
         return chunk.encode(encoding)
     if isinstance(chunk, (bytes, bytearray, memoryview)):
         return bytes(chunk)
-    raise TypeError(
-        f'The "chunk" argument must be of type str or bytes. Received type {type(chunk).__name__}')
+    raise _bad_chunk(chunk)
+
+
+class StreamNullValuesError(NodeError, TypeError):
+    """``ERR_STREAM_NULL_VALUES``: ``write(None)``, Node's ``write(null)``."""
+
+    code = "ERR_STREAM_NULL_VALUES"
+
+    def __init__(self) -> None:
+        super().__init__("May not write null values to stream")
+
+
+def _bad_chunk(chunk: object) -> NodeError:
+    if chunk is None:
+        return StreamNullValuesError()
+    return invalid_arg_type("chunk", "of type string or an instance of Buffer or Uint8Array", chunk)
 
 
 def _call_each(callbacks: list[Callable[..., Any]]) -> None:
@@ -306,6 +327,8 @@ class OutgoingMessage(EventEmitter):
 
     def _write(self, chunk: bytes | str, encoding: str | None, callback: Callable[..., Any] | None,
                from_end: bool) -> bool:
+        if chunk.__class__ is not bytes and not isinstance(chunk, (str, bytes, bytearray, memoryview)):
+            raise _bad_chunk(chunk)  # before the state checks, as in Node
         if self.finished:
             error = WriteAfterEndError()
             if not self.destroyed:
@@ -396,9 +419,24 @@ class OutgoingMessage(EventEmitter):
         self.emit("finish")
 
     def add_trailers(self, headers: Any) -> None:
-        """Trailers for a chunked message (Node's ``addTrailers``)."""
-        state = render_headers(headers if isinstance(headers, (list, tuple)) else dict(headers))
-        self._trailer = state.header
+        """Trailers for a chunked message (Node's ``addTrailers``): a dict, or a list of
+        ``(name, value)`` pairs. A list value of two or more gives a line each, a shorter
+        one is joined with ``"; "``. Names are checked as ``'Trailer name'``, values for
+        ``'trailer content'``; nothing else is special about any name."""
+        self._trailer = ""  # Node keeps the lines written before a bad one
+        pairs = headers if isinstance(headers, (list, tuple)) else headers.items()
+        for field, value in ((pair[0], pair[1]) for pair in pairs):
+            validate_header_name(field, "Trailer name")
+            if isinstance(value, (list, tuple)) and len(value) > 1:
+                texts = [js_string(item) for item in value]
+            elif isinstance(value, (list, tuple)):
+                texts = ["; ".join("" if item is None else js_string(item) for item in value)]
+            else:
+                texts = [js_string(value)]
+            for text in texts:
+                if check_invalid_header_char(text):
+                    raise InvalidCharError("trailer content", field)
+                self._trailer += f"{field}: {text}\r\n"
 
     def flush_headers(self) -> None:
         if self._header is None:

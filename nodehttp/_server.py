@@ -13,7 +13,14 @@ from collections.abc import Callable
 from typing import Any
 
 from . import _net
-from ._common import CONTINUE_EXPRESSION, CHUNK_EXPRESSION, check_invalid_header_char
+from ._common import (
+    CHUNK_EXPRESSION,
+    CONTINUE_EXPRESSION,
+    check_invalid_header_char,
+    out_of_range,
+    validate_boolean,
+    validate_integer,
+)
 from ._constants import MAX_HEADER_PAIRS, STATUS_CODES
 from ._errors import NodeError, ParseError
 from ._http_errors import HeadersSentError, InvalidCharError, InvalidStatusCodeError, RequestTimeoutError
@@ -469,20 +476,31 @@ class Server(_net.Server):
         if callable(options):
             request_listener, options = options, None
         opts = dict(options or {})
+        # Node's storeHTTPOptions: each option is checked, in this order, before use.
+        # None means "not given", as undefined does in Node.
+        self.max_header_size: int | None = _integer_option(opts.get("max_header_size"),
+                                                           "max_header_size", None)
+        self.insecure_http_parser = _boolean_option(opts.get("insecure_http_parser"),
+                                                    "insecure_http_parser", False)
+        self.request_timeout = _integer_option(opts.get("request_timeout"), "request_timeout", 300_000)
+        self.headers_timeout = _integer_option(opts.get("headers_timeout"), "headers_timeout",
+                                               min(60_000, self.request_timeout))
+        if 0 < self.request_timeout < self.headers_timeout:
+            raise out_of_range("headers_timeout", "<= request_timeout", self.headers_timeout)
+        self.keep_alive_timeout = _integer_option(opts.get("keep_alive_timeout"), "keep_alive_timeout", 5000)
+        self.keep_alive_timeout_buffer = _integer_option(opts.get("keep_alive_timeout_buffer"),
+                                                         "keep_alive_timeout_buffer", 1000)
+        self.connections_checking_interval = _integer_option(opts.get("connections_checking_interval"),
+                                                             "connections_checking_interval", 30_000)
+        self.require_host_header = _boolean_option(opts.get("require_host_header"),
+                                                   "require_host_header", True)
+        self.join_duplicate_headers = _boolean_option(opts.get("join_duplicate_headers"),
+                                                      "join_duplicate_headers", False)
         super().__init__(allow_half_open=True)
         self.timeout = 0
-        self.keep_alive_timeout = int(opts.get("keep_alive_timeout", 5000))
-        self.keep_alive_timeout_buffer = int(opts.get("keep_alive_timeout_buffer", 1000))
-        self.request_timeout = int(opts.get("request_timeout", 300_000))
-        self.headers_timeout = int(opts.get("headers_timeout", min(60_000, self.request_timeout)))
         self.max_headers_count: int | None = opts.get("max_headers_count")
         self.max_requests_per_socket = int(opts.get("max_requests_per_socket", 0))
-        self.max_header_size: int | None = opts.get("max_header_size")
-        self.insecure_http_parser = bool(opts.get("insecure_http_parser", False))
-        self.require_host_header = bool(opts.get("require_host_header", True))
-        self.join_duplicate_headers = bool(opts.get("join_duplicate_headers", False))
         self.http_allow_half_open = False
-        self.connections_checking_interval = int(opts.get("connections_checking_interval", 30_000))
         self._http_connections: set[_Connection] = set()
         self._checker: Timer | None = None
         if request_listener is not None:
@@ -545,6 +563,14 @@ class Server(_net.Server):
             connection = getattr(sock, "http_connection", None)
             if connection is not None and not connection.incoming and sock._http_message is None:
                 sock.destroy()
+
+
+def _integer_option(value: Any, name: str, default: int | None) -> Any:
+    return default if value is None else validate_integer(value, name, 0)
+
+
+def _boolean_option(value: Any, name: str, default: bool) -> bool:
+    return default if value is None else validate_boolean(value, f"options.{name}")
 
 
 def create_server(options: Any = None, request_listener: Callable[..., Any] | None = None) -> Server:

@@ -731,3 +731,101 @@ async def test_parser_options_are_checked(anyio_backend: str, options: dict[str,
             nodehttp.request({"host": LOOPBACK, "port": 1, **options})
     assert isinstance(caught.value, NodeError) and caught.value.code == code
     assert str(caught.value) == message
+
+
+# Each row: node 24.21.0's http.request (or new http.Agent) with the camelCase option threw
+# this, synchronously, with this code and message (names in snake_case, None for undefined).
+_BAD_PORT = "Port should be >= 0 and < 65536. Received "
+_NOT_A_HOST = "property must be of type string or one of undefined or null. Received "
+_BAD_FAMILY = "The property 'options.family' must be one of: 0, 4, 6. Received "
+_NOT_A_TIMEOUT = 'The value of "timeout" is out of range. It must be a non-negative finite number. Received '
+
+
+@pytest.mark.parametrize(("options", "error", "code", "message"), [
+    ({"port": -1}, ValueError, "ERR_SOCKET_BAD_PORT", _BAD_PORT + "type number (-1)."),
+    ({"port": 1.5}, ValueError, "ERR_SOCKET_BAD_PORT", _BAD_PORT + "type number (1.5)."),
+    ({"port": 65536}, ValueError, "ERR_SOCKET_BAD_PORT", _BAD_PORT + "type number (65536)."),
+    ({"port": float("inf")}, ValueError, "ERR_SOCKET_BAD_PORT", _BAD_PORT + "type number (Infinity)."),
+    ({"port": "x"}, ValueError, "ERR_SOCKET_BAD_PORT", _BAD_PORT + "type string ('x')."),
+    ({"port": " "}, ValueError, "ERR_SOCKET_BAD_PORT", _BAD_PORT + "type string (' ')."),
+    ({"port": True}, TypeError, "ERR_INVALID_ARG_TYPE",
+     'The "options.port" property must be one of type number or string. Received type boolean (true)'),
+    ({"host": 5}, TypeError, "ERR_INVALID_ARG_TYPE", f'The "options.host" {_NOT_A_HOST}type number (5)'),
+    ({"hostname": True}, TypeError, "ERR_INVALID_ARG_TYPE", f'The "options.hostname" {_NOT_A_HOST}type boolean (true)'),
+    ({"host": {}}, TypeError, "ERR_INVALID_ARG_TYPE", f'The "options.host" {_NOT_A_HOST}an instance of Object'),
+    ({"hostname": ["a"]}, TypeError, "ERR_INVALID_ARG_TYPE", f'The "options.hostname" {_NOT_A_HOST}an instance of Array'),
+    ({"timeout": -1}, ValueError, "ERR_OUT_OF_RANGE", _NOT_A_TIMEOUT + "-1"),
+    ({"timeout": float("inf")}, ValueError, "ERR_OUT_OF_RANGE", _NOT_A_TIMEOUT + "Infinity"),
+    ({"timeout": float("nan")}, ValueError, "ERR_OUT_OF_RANGE", _NOT_A_TIMEOUT + "NaN"),
+    ({"timeout": "x"}, TypeError, "ERR_INVALID_ARG_TYPE",
+     "The \"timeout\" argument must be of type number. Received type string ('x')"),
+    ({"timeout": True}, TypeError, "ERR_INVALID_ARG_TYPE",
+     'The "timeout" argument must be of type number. Received type boolean (true)'),
+    ({"family": 5}, TypeError, "ERR_INVALID_ARG_VALUE", _BAD_FAMILY + "5"),
+    ({"family": "4"}, TypeError, "ERR_INVALID_ARG_VALUE", _BAD_FAMILY + "'4'"),
+    ({"family": "x"}, TypeError, "ERR_INVALID_ARG_VALUE", _BAD_FAMILY + "'x'"),
+    ({"method": 5}, TypeError, "ERR_INVALID_ARG_TYPE",
+     'The "options.method" property must be of type string. Received type number (5)'),
+    ({"method": {}}, TypeError, "ERR_INVALID_ARG_TYPE",
+     'The "options.method" property must be of type string. Received an instance of Object'),
+    ({"auth": 5}, TypeError, "ERR_INVALID_ARG_TYPE",
+     "The first argument must be of type string or an instance of Buffer, ArrayBuffer, or Array or an "
+     "Array-like Object. Received type number (5)"),
+    ({"agent": "x"}, TypeError, "ERR_INVALID_ARG_TYPE",
+     "The \"options.agent\" property must be one of Agent-like Object, undefined, or false. "
+     "Received type string ('x')"),
+    ({"protocol": "https:"}, TypeError, "ERR_INVALID_PROTOCOL", 'Protocol "https:" not supported. Expected "http:"'),
+])
+async def test_request_options_are_checked(anyio_backend: str, options: dict[str, Any], error: type[Exception],
+                                           code: str, message: str) -> None:
+    # The family rows need a name to look up (Node checks the family for the system
+    # resolver only), so no host is given: localhost.
+    base = {"port": 1, "agent": False} if "family" in options else {"host": LOOPBACK, "port": 1, "agent": False}
+    async with nodehttp.runtime():
+        with pytest.raises(error) as caught:
+            nodehttp.request({**base, **options})
+    assert isinstance(caught.value, NodeError) and caught.value.code == code
+    assert str(caught.value) == message
+
+
+@pytest.mark.parametrize(("port", "host"), [
+    # node 24.21.0's Host header for these ports (all accepted): +port against 80.
+    ("0x50", LOOPBACK), ("80", LOOPBACK), (80.0, LOOPBACK), (float("nan"), LOOPBACK), ("", LOOPBACK),
+    (65535, f"{LOOPBACK}:65535"),
+])
+async def test_ports_node_accepts(anyio_backend: str, port: Any, host: str) -> None:
+    async with nodehttp.runtime():
+        req = nodehttp.request({"host": LOOPBACK, "port": port, "agent": False})
+        req.on("error", lambda *_: None)
+        assert req.get_header("host") == host
+        req.destroy()
+
+
+@pytest.mark.parametrize(("options", "error", "code", "message"), [
+    ({"scheduling": "x"}, TypeError, "ERR_INVALID_ARG_VALUE",
+     "The argument 'scheduling' must be one of: 'fifo', 'lifo'. Received 'x'"),
+    ({"scheduling": 5}, TypeError, "ERR_INVALID_ARG_VALUE",
+     "The argument 'scheduling' must be one of: 'fifo', 'lifo'. Received 5"),
+    ({"scheduling": "FIFO"}, TypeError, "ERR_INVALID_ARG_VALUE",
+     "The argument 'scheduling' must be one of: 'fifo', 'lifo'. Received 'FIFO'"),
+    ({"max_total_sockets": 0}, ValueError, "ERR_OUT_OF_RANGE",
+     'The value of "max_total_sockets" is out of range. It must be >= 1. Received 0'),
+    ({"max_total_sockets": -1}, ValueError, "ERR_OUT_OF_RANGE",
+     'The value of "max_total_sockets" is out of range. It must be >= 1. Received -1'),
+    ({"max_total_sockets": "x"}, TypeError, "ERR_INVALID_ARG_TYPE",
+     "The \"max_total_sockets\" argument must be of type number. Received type string ('x')"),
+    ({"max_total_sockets": True}, TypeError, "ERR_INVALID_ARG_TYPE",
+     'The "max_total_sockets" argument must be of type number. Received type boolean (true)'),
+])
+def test_agent_options_are_checked(options: dict[str, Any], error: type[Exception], code: str,
+                                   message: str) -> None:
+    with pytest.raises(error) as caught:
+        Agent(**options)
+    assert isinstance(caught.value, NodeError) and caught.value.code == code
+    assert str(caught.value) == message
+
+
+def test_agent_max_total_sockets_taken_as_given() -> None:
+    # Node validates only the type and the lower bound (1.5 stays 1.5).
+    assert Agent(max_total_sockets=1.5).max_total_sockets == 1.5
+    assert Agent(max_total_sockets=None).max_total_sockets == float("inf")

@@ -3,8 +3,11 @@ callbacks run."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
+import nodehttp
 from nodehttp import ClientRequest, EventEmitter, IncomingMessage, OutgoingMessage, ServerResponse, runtime
 
 from ._scenarios import node_log, run_scenario
@@ -63,3 +66,53 @@ def test_write_callbacks_come_after_the_ticks_of_their_tick(backend: str) -> Non
     # socket for the tick, so the callback follows ticks queued after the write, and
     # end() uncorks at once: its callback and 'finish' follow the write's callback.
     assert run_scenario("write_callbacks", backend) == node_log("write_callbacks")
+
+
+# node 24.21.0: what ServerResponse.write/end threw for these chunks, and what
+# addTrailers left in res._trailer (None plays undefined; Node's null has no Python twin).
+@pytest.mark.parametrize(("call", "code", "message"), [
+    (lambda res: res.write(5), "ERR_INVALID_ARG_TYPE",
+     'The "chunk" argument must be of type string or an instance of Buffer or Uint8Array. Received type number (5)'),
+    (lambda res: res.write(True), "ERR_INVALID_ARG_TYPE",
+     'The "chunk" argument must be of type string or an instance of Buffer or Uint8Array. '
+     "Received type boolean (true)"),
+    (lambda res: res.write({}), "ERR_INVALID_ARG_TYPE",
+     'The "chunk" argument must be of type string or an instance of Buffer or Uint8Array. '
+     "Received an instance of Object"),
+    (lambda res: res.end(5), "ERR_INVALID_ARG_TYPE",
+     'The "chunk" argument must be of type string or an instance of Buffer or Uint8Array. Received type number (5)'),
+    (lambda res: res.write(None), "ERR_STREAM_NULL_VALUES", "May not write null values to stream"),
+])
+async def test_chunks_of_other_types_throw(anyio_backend: str, call: Any, code: str, message: str) -> None:
+    async with nodehttp.runtime():
+        res = ServerResponse(IncomingMessage(None))
+        with pytest.raises(TypeError) as caught:
+            call(res)
+    assert getattr(caught.value, "code", None) == code and str(caught.value) == message
+
+
+@pytest.mark.parametrize(("trailers", "text", "error"), [
+    ({"X-A": None}, "X-A: undefined\r\n", None),
+    ({"X-A": ["one"]}, "X-A: one\r\n", None),
+    ({"X-A": ["one", "two"]}, "X-A: one\r\nX-A: two\r\n", None),
+    ({"X-A": [None]}, "X-A: \r\n", None),
+    ([["X-A", 1], ["x-a", 2]], "X-A: 1\r\nx-a: 2\r\n", None),
+    ({"Set-Cookie": ["a=1", "b=2"], "Content-Length": 5}, "Set-Cookie: a=1\r\nSet-Cookie: b=2\r\nContent-Length: 5\r\n",
+     None),
+    ({"X-A": 1.5}, "X-A: 1.5\r\n", None),
+    ({"X-A": "ok", "bad name": "x"}, "X-A: ok\r\n",
+     ("ERR_INVALID_HTTP_TOKEN", 'Trailer name must be a valid HTTP token ["bad name"]')),
+    ({"X-A": "ok", "X-B": ["fine", "bad\n"]}, "X-A: ok\r\nX-B: fine\r\n",
+     ("ERR_INVALID_CHAR", 'Invalid character in trailer content ["X-B"]')),
+])
+async def test_add_trailers_as_node(anyio_backend: str, trailers: Any, text: str,
+                                    error: tuple[str, str] | None) -> None:
+    async with nodehttp.runtime():
+        res = ServerResponse(IncomingMessage(None))
+        if error is None:
+            res.add_trailers(trailers)
+        else:
+            with pytest.raises(TypeError) as caught:
+                res.add_trailers(trailers)
+            assert (getattr(caught.value, "code", None), str(caught.value)) == error
+    assert res._trailer == text

@@ -202,3 +202,53 @@ async def test_a_reset_racing_a_destroy_does_not_end_the_program(anyio_backend: 
             server.close_all_connections()
             await closed.wait()
             await done.wait()
+
+
+# node 24.21.0's http.createServer({camelCaseOption: value}) threw these (names in snake_case).
+_RANGE = "is out of range. It must be >= 0 && <= 9007199254740991. Received "
+
+
+@pytest.mark.parametrize(("options", "error", "code", "message"), [
+    ({"max_header_size": -1}, ValueError, "ERR_OUT_OF_RANGE", f'The value of "max_header_size" {_RANGE}-1'),
+    ({"max_header_size": 1.5}, ValueError, "ERR_OUT_OF_RANGE",
+     'The value of "max_header_size" is out of range. It must be an integer. Received 1.5'),
+    ({"max_header_size": 2**53}, ValueError, "ERR_OUT_OF_RANGE",
+     f'The value of "max_header_size" {_RANGE}9_007_199_254_740_992'),
+    ({"max_header_size": "x"}, TypeError, "ERR_INVALID_ARG_TYPE",
+     "The \"max_header_size\" argument must be of type number. Received type string ('x')"),
+    ({"request_timeout": True}, TypeError, "ERR_INVALID_ARG_TYPE",
+     'The "request_timeout" argument must be of type number. Received type boolean (true)'),
+    ({"request_timeout": -1}, ValueError, "ERR_OUT_OF_RANGE", f'The value of "request_timeout" {_RANGE}-1'),
+    ({"headers_timeout": 1.5}, ValueError, "ERR_OUT_OF_RANGE",
+     'The value of "headers_timeout" is out of range. It must be an integer. Received 1.5'),
+    ({"headers_timeout": 2000, "request_timeout": 1000}, ValueError, "ERR_OUT_OF_RANGE",
+     'The value of "headers_timeout" is out of range. It must be <= request_timeout. Received 2000'),
+    ({"keep_alive_timeout": -1}, ValueError, "ERR_OUT_OF_RANGE", f'The value of "keep_alive_timeout" {_RANGE}-1'),
+    ({"keep_alive_timeout_buffer": "x"}, TypeError, "ERR_INVALID_ARG_TYPE",
+     "The \"keep_alive_timeout_buffer\" argument must be of type number. Received type string ('x')"),
+    ({"connections_checking_interval": -1}, ValueError, "ERR_OUT_OF_RANGE",
+     f'The value of "connections_checking_interval" {_RANGE}-1'),
+    ({"insecure_http_parser": 1}, TypeError, "ERR_INVALID_ARG_TYPE",
+     'The "options.insecure_http_parser" property must be of type boolean. Received type number (1)'),
+    ({"require_host_header": 0}, TypeError, "ERR_INVALID_ARG_TYPE",
+     'The "options.require_host_header" property must be of type boolean. Received type number (0)'),
+    ({"join_duplicate_headers": "x"}, TypeError, "ERR_INVALID_ARG_TYPE",
+     "The \"options.join_duplicate_headers\" property must be of type boolean. Received type string ('x')"),
+])
+async def test_options_are_checked(anyio_backend: str, options: dict[str, Any], error: type[Exception], code: str,
+                                   message: str) -> None:
+    async with runtime():
+        with pytest.raises(error) as caught:
+            create_server(options)
+    assert getattr(caught.value, "code", None) == code
+    assert str(caught.value) == message
+
+
+async def test_timeouts_as_node_derives_them(anyio_backend: str) -> None:
+    # node 24.21.0: [headersTimeout, requestTimeout] for each createServer options object.
+    async with runtime():
+        for options, expected in [({}, (60_000, 300_000)), ({"request_timeout": 1000}, (1000, 1000)),
+                                  ({"request_timeout": 0}, (0, 0)), ({"headers_timeout": 0}, (0, 300_000)),
+                                  ({"headers_timeout": 2000, "request_timeout": 0}, (2000, 0))]:
+            server = create_server(options)
+            assert (server.headers_timeout, server.request_timeout) == expected, options

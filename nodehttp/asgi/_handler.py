@@ -297,7 +297,8 @@ class _Cycle:
                     raise RuntimeError(_unexpected(kind, state))
                 if self.trailer_pairs:
                     # Written only on a chunked response; otherwise dropped, as Node does.
-                    res.add_trailers(self.trailer_pairs)
+                    flat = iter(self.trailer_pairs)
+                    res.add_trailers(list(zip(flat, flat)))
                 self._end(b"")
         else:
             raise RuntimeError(_unexpected(kind, state))
