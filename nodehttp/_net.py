@@ -891,8 +891,10 @@ class Server(EventEmitter):
         arguments may be left out and the callback given earlier, as in Node.
         """
         args = [a for a in (port, host, backlog, callback) if a is not None]
-        if args and callable(args[-1]):
-            self.once("listening", args.pop())
+        listener = args.pop() if args and callable(args[-1]) else None
+        if self._closer is not None or self._binding == "bound":
+            # Node: a server with a handle (bound, or listening) cannot listen again.
+            raise ServerAlreadyListenError()
         port, host, backlog = (args + [0, None, None][len(args):])[:3]
         backlog = 511 if backlog is None else backlog
         if isinstance(port, dict):
@@ -902,14 +904,16 @@ class Server(EventEmitter):
             elif options.get("path"):
                 target = ("unix", str(options["path"]))
             else:
-                target = ("tcp", options.get("host"), int(options.get("port") or 0))
+                target = ("tcp", options.get("host"), _valid_port(options.get("port"), "options.port"))
             backlog = int(options.get("backlog", 511))
         elif isinstance(port, _socket.socket):
             target = ("socket", port)
-        elif isinstance(port, str) and not port.isdigit():
-            target = ("unix", port)
+        elif isinstance(port, str) and not to_js_number(port) >= 0:
+            target = ("unix", port)  # Node's isPipeName: a string that is no port number
         else:
-            target = ("tcp", host, int(port))
+            target = ("tcp", host, _valid_port(port, "options.port"))
+        if listener is not None:
+            self.once("listening", listener)
         if target[0] == "tcp" and not target[1]:
             # No host: Node binds within listen() itself, to "::" accepting IPv4 too (or
             # to 0.0.0.0 without IPv6), so address() answers at once; a failure is an
@@ -1050,6 +1054,7 @@ class Server(EventEmitter):
             closer, self._closer = self._closer, None
             closer()
             self.listening = False
+            self._address = None  # Node's address() is null once the handle is closed
             self._close_pending = True
             self._emit_close_if_drained()
         elif self._binding == "bound":
@@ -1156,13 +1161,22 @@ class SocketBadPortError(NodeError, ValueError):
 
     code = "ERR_SOCKET_BAD_PORT"
 
-    def __init__(self, port: object) -> None:
-        super().__init__(f"Port should be >= 0 and < 65536. {describe_received(port)}.")
+    def __init__(self, port: object, name: str = "Port") -> None:
+        super().__init__(f"{name} should be >= 0 and < 65536. {describe_received(port)}.")
 
 
-def _valid_port(port: object) -> int:
-    """Node's check of ``options.port`` before connecting: a number, or a string that
-    reads as one (``"0x50"`` is 80), naming a whole port; not given (None) is 0."""
+class ServerAlreadyListenError(NodeError, RuntimeError):
+    """``ERR_SERVER_ALREADY_LISTEN``: ``listen()`` on a server that listens already."""
+
+    code = "ERR_SERVER_ALREADY_LISTEN"
+
+    def __init__(self) -> None:
+        super().__init__("Listen method has been called more than once without closing.")
+
+
+def _valid_port(port: object, name: str = "Port") -> int:
+    """Node's validatePort: a number, or a string that reads as one (``"0x50"`` is 80),
+    naming a whole port; not given (None) is 0."""
     if port is None:
         return 0
     if isinstance(port, bool) or not isinstance(port, (int, float, str)):
@@ -1170,7 +1184,7 @@ def _valid_port(port: object) -> int:
     number = to_js_number(port)
     if (isinstance(port, str) and not port.strip()) or not (
             math.isfinite(number) and number == int(number) and 0 <= number <= 0xFFFF):
-        raise SocketBadPortError(port)
+        raise SocketBadPortError(port, name)
     return int(number)
 
 

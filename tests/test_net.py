@@ -408,3 +408,49 @@ async def test_write_takes_its_callback_second(anyio_backend: str) -> None:
             await done.wait()
             server.close()
     assert got == [b"hello"] and called == ["written"]
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    # node 24.21.0's server.listen(...) threw these, synchronously.
+    ((-1,), "options.port should be >= 0 and < 65536. Received type number (-1)."),
+    ((70000,), "options.port should be >= 0 and < 65536. Received type number (70000)."),
+    ((1.5,), "options.port should be >= 0 and < 65536. Received type number (1.5)."),
+    (({"port": -1},), "options.port should be >= 0 and < 65536. Received type number (-1)."),
+])
+async def test_listen_checks_the_port(anyio_backend: str, args: tuple[Any, ...], message: str) -> None:
+    async with runtime():
+        server = Server()
+        with pytest.raises(ValueError) as caught:
+            server.listen(*args)
+        assert getattr(caught.value, "code", None) == "ERR_SOCKET_BAD_PORT" and str(caught.value) == message
+        # Nothing was bound: Node's address() is null and listening false.
+        assert server.address() is None and not server.listening
+
+
+async def test_listen_twice_and_close_twice(anyio_backend: str) -> None:
+    # The order and the errors node 24.21.0 printed for the same calls.
+    log: list[Any] = []
+    async with runtime():
+        server = Server()
+        server.on("close", lambda: log.append("close"))
+        server.listen(0, LOOPBACK)
+        await listening(server)
+        with pytest.raises(RuntimeError) as caught:
+            server.listen(0, LOOPBACK)
+        assert getattr(caught.value, "code", None) == "ERR_SERVER_ALREADY_LISTEN"
+        assert str(caught.value) == "Listen method has been called more than once without closing."
+        closed = anyio.Event()
+
+        def second(error: Any = None) -> None:
+            log.append(("second", getattr(error, "code", None), str(error)))
+            closed.set()
+
+        def first(error: Any = None) -> None:
+            log.append(("first", error, server.listening, server.address()))
+            server.close(second)
+
+        server.close(first)
+        with anyio.fail_after(5):
+            await closed.wait()
+    assert log == ["close", ("first", None, False, None), "close",
+                   ("second", "ERR_SERVER_NOT_RUNNING", "Server is not running.")]
