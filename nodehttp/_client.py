@@ -14,7 +14,6 @@ import base64
 import re
 from collections.abc import Callable
 from typing import Any
-from urllib.parse import unquote, urlsplit
 
 from . import _net
 from ._agent import Agent, global_agent
@@ -38,6 +37,7 @@ from ._headers import OutgoingHeaders
 from ._outgoing import OutgoingMessage
 from ._parser import LENIENT_ALL_NODE, HTTPParser, _execute
 from ._runtime import current_runtime
+from ._url import http_options_of_url
 
 __all__ = ["Client", "ClientRequest", "create_client", "get", "request"]
 
@@ -699,16 +699,8 @@ class _ClientSocket:
 def _options(url_or_options: Any, options: Any, kwargs: dict[str, Any]) -> dict[str, Any]:
     merged: dict[str, Any] = {}
     if isinstance(url_or_options, str):
-        url = urlsplit(url_or_options)
-        if url.scheme:
-            merged["protocol"] = f"{url.scheme}:"  # checked against the agent's by ClientRequest
-        merged["hostname"] = url.hostname or "localhost"
-        if url.port:
-            merged["port"] = url.port
-        merged["path"] = (url.path or "/") + (f"?{url.query}" if url.query else "")
-        if url.username or url.password:
-            # Node's urlToHttpOptions: the userinfo percent-decoded.
-            merged["auth"] = f"{unquote(url.username or '')}:{unquote(url.password or '')}"
+        # The protocol is checked against the agent's by ClientRequest.
+        merged.update(http_options_of_url(url_or_options))
     elif isinstance(url_or_options, dict):
         merged.update(url_or_options)
     if isinstance(options, dict):

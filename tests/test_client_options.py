@@ -829,3 +829,16 @@ def test_agent_max_total_sockets_taken_as_given() -> None:
     # Node validates only the type and the lower bound (1.5 stays 1.5).
     assert Agent(max_total_sockets=1.5).max_total_sockets == 1.5
     assert Agent(max_total_sockets=None).max_total_sockets == float("inf")
+
+
+async def test_a_url_string_is_read_as_node_reads_it(anyio_backend: str) -> None:
+    # node 24.21.0: http.request('not a url') throws ERR_INVALID_URL; the path of
+    # 'http://127.0.0.1:1/a b/../é?q r' is '/%C3%A9?q%20r' (tests/test_url.py has more).
+    async with nodehttp.runtime():
+        with pytest.raises(TypeError) as caught:
+            nodehttp.request("not a url")
+        assert getattr(caught.value, "code", None) == "ERR_INVALID_URL"
+        req = nodehttp.request("http://127.0.0.1:1/a b/../é?q r", agent=False)
+        req.on("error", lambda *_: None)
+        assert (req.path, req.host, req.port) == ("/%C3%A9?q%20r", LOOPBACK, 1)
+        req.destroy()
