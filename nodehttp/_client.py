@@ -63,9 +63,8 @@ class InvalidProtocolError(NodeError, TypeError):
         super().__init__(f'Protocol "{protocol}" not supported. Expected "{expected}"')
 
 
-def _valid_host(options: dict[str, Any], name: str) -> Any:
+def _valid_host(value: Any, name: str) -> Any:
     """Node's validateHost: ``options.host``/``hostname`` is a string or not given."""
-    value = options.get(name)
     if value is not None and not isinstance(value, str):
         raise invalid_arg_type(f"options.{name}", "of type string or one of undefined or null", value)
     return value
@@ -147,7 +146,8 @@ class ClientRequest(OutgoingMessage):
         port = options.get("port")
         if not port or port != port:  # NaN is falsy in JavaScript too
             port = default_port or 80
-        host = _valid_host(options, "hostname") or _valid_host(options, "host") or "localhost"
+        host = (_valid_host(options.get("hostname"), "hostname") or _valid_host(options.get("host"), "host")
+                or "localhost")
         set_host = True
         if rare:
             set_host = bool(options.get("set_host", options.get("set_default_headers", True) is not False))
