@@ -300,14 +300,21 @@ class ClientRequest(OutgoingMessage):
         return self
 
     def set_timeout(self, msecs: float, callback: Callable[..., Any] | None = None) -> ClientRequest:
-        """'timeout' after ``msecs`` of socket inactivity (the request is not destroyed)."""
+        """'timeout' after ``msecs`` of socket inactivity (the request is not destroyed).
+        ``msecs`` must be a non-negative finite number (Node's getTimerDuration); once the
+        response has ended this does nothing."""
+        if self._ended:
+            return self
+        _listen_socket_timeout(self)
+        validate_number(msecs, "msecs")
+        if not 0 <= msecs < _INFINITY:
+            raise out_of_range("msecs", "a non-negative finite number", msecs)
         if callback is not None:
             self.once("timeout", callback)
         if self.socket is not None:
             _set_socket_timeout(self.socket, msecs)
         else:
             self.once("socket", lambda sock: _set_socket_timeout(sock, msecs))
-        _listen_socket_timeout(self)
         return self
 
     def set_no_delay(self, no_delay: bool = True) -> None:

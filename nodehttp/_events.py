@@ -103,21 +103,12 @@ class MaxListenersExceededWarning(RuntimeWarning):
         self.count = count
 
 
-def _received(value: object) -> str:
-    # The tail of Node's ERR_INVALID_ARG_TYPE message, with Python type names.
-    if value is None:
-        return "Received None"
-    shown = repr(value)
-    if len(shown) > 28:  # Node cuts the inspected value at 25 characters and adds '...'
-        shown = shown[:25] + "..."
-    return f"Received type {type(value).__name__} ({shown})"
-
-
 def _check_listener(listener: object) -> None:
     if not callable(listener):
-        raise InvalidArgTypeError(
-            f'The "listener" argument must be of type function. {_received(listener)}'
-        )
+        # Imported here: nodehttp._common builds on this module, and this is an error path.
+        from ._common import invalid_arg_type
+
+        raise invalid_arg_type("listener", "of type function", listener)
 
 
 def _error_from_args(args: tuple[Any, ...]) -> BaseException:
@@ -435,9 +426,9 @@ class EventEmitter:
     def set_max_listeners(self, n: int | float) -> EventEmitter:
         """Warn when one event gets more than ``n`` listeners (0 or ``math.inf``: never)."""
         if isinstance(n, bool) or not isinstance(n, (int, float)):
-            raise InvalidArgTypeError(
-                f'The "set_max_listeners" argument must be of type int or float. {_received(n)}'
-            )
+            from ._common import invalid_arg_type  # (see _check_listener)
+
+            raise invalid_arg_type("set_max_listeners", "of type number", n)
         if math.isnan(n) or n < 0:
             raise OutOfRangeError(
                 f'The value of "set_max_listeners" is out of range. It must be >= 0. Received {_number(n)}'

@@ -842,3 +842,26 @@ async def test_a_url_string_is_read_as_node_reads_it(anyio_backend: str) -> None
         req.on("error", lambda *_: None)
         assert (req.path, req.host, req.port) == ("/%C3%A9?q%20r", LOOPBACK, 1)
         req.destroy()
+
+
+_MSECS_RANGE = 'The value of "msecs" is out of range. It must be a non-negative finite number. Received '
+
+
+@pytest.mark.parametrize(("msecs", "error", "code", "message"), [
+    # node 24.21.0's request.setTimeout(msecs) on a request just made.
+    ("x", TypeError, "ERR_INVALID_ARG_TYPE", "The \"msecs\" argument must be of type number. Received type string ('x')"),
+    (True, TypeError, "ERR_INVALID_ARG_TYPE", 'The "msecs" argument must be of type number. Received type boolean (true)'),
+    (None, TypeError, "ERR_INVALID_ARG_TYPE", 'The "msecs" argument must be of type number. Received undefined'),
+    (-1, ValueError, "ERR_OUT_OF_RANGE", _MSECS_RANGE + "-1"),
+    (float("inf"), ValueError, "ERR_OUT_OF_RANGE", _MSECS_RANGE + "Infinity"),
+    (float("nan"), ValueError, "ERR_OUT_OF_RANGE", _MSECS_RANGE + "NaN"),
+])
+async def test_set_timeout_checks_msecs(anyio_backend: str, msecs: Any, error: type[Exception], code: str,
+                                        message: str) -> None:
+    async with nodehttp.runtime():
+        req = nodehttp.request({"host": LOOPBACK, "port": 1, "agent": False})
+        req.on("error", lambda *_: None)
+        with pytest.raises(error) as caught:
+            req.set_timeout(msecs)
+        req.destroy()
+    assert getattr(caught.value, "code", None) == code and str(caught.value) == message

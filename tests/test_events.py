@@ -444,15 +444,16 @@ def test_methods_chain() -> None:
 @pytest.mark.parametrize(
     ("method", "value", "message"),
     [
-        # Node 24.21.0: on('x', 5) -> TypeError ERR_INVALID_ARG_TYPE 'The "listener" argument
-        # must be of type function. Received type number (5)'
-        ("on", 5, "The \"listener\" argument must be of type function. Received type int (5)"),
-        # Node 24.21.0: once('x', null) -> '... Received null'
-        ("once", None, "The \"listener\" argument must be of type function. Received None"),
-        # Node 24.21.0: off('x', 'a') -> "... Received type string ('a')"
-        ("off", "a", "The \"listener\" argument must be of type function. Received type str ('a')"),
-        ("prepend_listener", 1.5, "The \"listener\" argument must be of type function. Received type float (1.5)"),
-        ("prepend_once_listener", [], "The \"listener\" argument must be of type function. Received type list ([])"),
+        # Node 24.21.0's messages for on('x', 5), once('x', undefined), off('x', 'a'),
+        # prependListener('x', 1.5), prependOnceListener('x', [1]), on('x', {}), on('x', true).
+        ("on", 5, "The \"listener\" argument must be of type function. Received type number (5)"),
+        ("once", None, "The \"listener\" argument must be of type function. Received undefined"),
+        ("off", "a", "The \"listener\" argument must be of type function. Received type string ('a')"),
+        ("prepend_listener", 1.5, "The \"listener\" argument must be of type function. Received type number (1.5)"),
+        ("prepend_once_listener", [1],
+         "The \"listener\" argument must be of type function. Received an instance of Array"),
+        ("on", {}, "The \"listener\" argument must be of type function. Received an instance of Object"),
+        ("on", True, "The \"listener\" argument must be of type function. Received type boolean (true)"),
     ],
 )
 def test_listener_must_be_callable(method: str, value: Any, message: str) -> None:
@@ -546,6 +547,11 @@ def test_max_listeners_defaults_and_validation() -> None:
         with pytest.raises(InvalidArgTypeError) as info2:
             e.set_max_listeners(bad)  # type: ignore[arg-type]
         assert info2.value.code == "ERR_INVALID_ARG_TYPE"
+    # Node 24.21.0: setMaxListeners('3') says 'The "setMaxListeners" argument must be of type
+    # number. Received type string ('3')'.
+    with pytest.raises(InvalidArgTypeError) as info3:
+        e.set_max_listeners("3")  # type: ignore[arg-type]
+    assert str(info3.value) == "The \"set_max_listeners\" argument must be of type number. Received type string ('3')"
     assert e.get_max_listeners() == 1.5
 
 
