@@ -270,6 +270,8 @@ class ClientRequest(OutgoingMessage):
             return
         if not self.writable_finished:
             self.writable_finished = True  # OutgoingMessage._finish, written out
+            if self._end_callbacks is not None:
+                self._flush_end_callbacks()
             self.emit("finish")
 
     # Keep-alive hand-back ------------------------------------------------------------

@@ -84,6 +84,15 @@ def _to_bytes(chunk: bytes | bytearray | memoryview | str, encoding: str | None)
     raise _bad_chunk(chunk)
 
 
+class StreamAlreadyFinishedError(NodeError, RuntimeError):
+    """``ERR_STREAM_ALREADY_FINISHED``: ``end(callback)`` on a message that has finished."""
+
+    code = "ERR_STREAM_ALREADY_FINISHED"
+
+    def __init__(self, method: str) -> None:
+        super().__init__(f"Cannot call {method} after a stream was finished")
+
+
 class StreamNullValuesError(NodeError, TypeError):
     """``ERR_STREAM_NULL_VALUES``: ``write(None)``, Node's ``write(null)``."""
 
@@ -140,6 +149,7 @@ class OutgoingMessage(EventEmitter):
     destroyed = False
     _on_pending_data: Callable[[int], Any] | None = None
     _corked = 0  # cork() calls made while no socket was assigned
+    _end_callbacks: list[Callable[..., Any]] | None = None  # end()'s callbacks, called before 'finish'
     _write_callbacks: list[Callable[..., Any]] | None = None  # write()s' callbacks, waiting for the write
 
     def __init__(self, runtime: Runtime | None = None) -> None:
@@ -378,7 +388,7 @@ class OutgoingMessage(EventEmitter):
                 self._runtime.next_tick(_emit_error, self, WriteAfterEndError(), callback)
             return self
         if callback is not None:
-            self.once("finish", callback)
+            self._queue_end_callback(callback)
         if self.finished:
             return self
         if not chunk:
@@ -416,7 +426,24 @@ class OutgoingMessage(EventEmitter):
 
     def _finish(self) -> None:
         self.writable_finished = True
+        self._flush_end_callbacks()
         self.emit("finish")
+
+    def _queue_end_callback(self, callback: Callable[..., Any]) -> None:
+        # Node 24 keeps end()'s callbacks apart from the 'finish' listeners and calls them
+        # (with None for "no error") just before 'finish', whenever they were given.
+        if self.writable_finished:
+            callback(StreamAlreadyFinishedError("end"))
+        elif self._end_callbacks is None:
+            self._end_callbacks = [callback]
+        else:
+            self._end_callbacks.append(callback)
+
+    def _flush_end_callbacks(self) -> None:
+        callbacks, self._end_callbacks = self._end_callbacks, None
+        if callbacks is not None:
+            for callback in callbacks:
+                callback(None)
 
     def add_trailers(self, headers: Any) -> None:
         """Trailers for a chunked message (Node's ``addTrailers``): a dict, or a list of

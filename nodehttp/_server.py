@@ -178,6 +178,8 @@ class ServerResponse(OutgoingMessage):
     def _finish(self) -> None:
         if not self.writable_finished:
             self.writable_finished = True
+            if self._end_callbacks is not None:
+                self._flush_end_callbacks()
             # Node adds resOnFinish as the first 'finish' listener; calling it just before
             # the 'finish' listeners keeps that order without a listener per request.
             conn, self._conn = self._conn, None

@@ -116,3 +116,10 @@ async def test_add_trailers_as_node(anyio_backend: str, trailers: Any, text: str
                 res.add_trailers(trailers)
             assert (getattr(caught.value, "code", None), str(caught.value)) == error
     assert res._trailer == text
+
+
+@pytest.mark.parametrize("backend", ["asyncio", "trio"])
+def test_end_callbacks_come_before_finish_listeners(backend: str) -> None:
+    # Node 24 calls end()'s callbacks (with null) just before 'finish', whenever 'finish'
+    # listeners were added; a callback given after 'finish' gets ERR_STREAM_ALREADY_FINISHED.
+    assert run_scenario("end_callbacks", backend) == node_log("end_callbacks")

@@ -3,7 +3,6 @@ sockets in order."""
 
 from __future__ import annotations
 
-from typing import Any
 
 from nodehttp import Agent, ClientRequest, IncomingMessage, ServerResponse, create_server, get
 

@@ -4,7 +4,6 @@ removal."""
 
 from __future__ import annotations
 
-from typing import Any
 
 from nodehttp import IncomingMessage, ServerResponse, create_server
 

@@ -3,7 +3,6 @@ its 'close' (destroyed) only a write callback hears of it."""
 
 from __future__ import annotations
 
-from typing import Any
 
 from nodehttp import IncomingMessage, ServerResponse, create_server, get
 
