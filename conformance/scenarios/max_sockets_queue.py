@@ -3,7 +3,6 @@ sockets in order."""
 
 from __future__ import annotations
 
-
 from nodehttp import Agent, ClientRequest, IncomingMessage, ServerResponse, create_server, get
 
 from conformance.scenarios.harness import listen, log, next_tick, start

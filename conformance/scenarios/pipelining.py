@@ -7,7 +7,6 @@ the twin of Node's ``net.connect``.
 
 from __future__ import annotations
 
-
 from nodehttp import IncomingMessage, ServerResponse, create_server
 from nodehttp._net import connect
 

@@ -4,7 +4,6 @@ removal."""
 
 from __future__ import annotations
 
-
 from nodehttp import IncomingMessage, ServerResponse, create_server
 
 from conformance.scenarios.harness import listen, log, next_tick, send_raw, set_timeout, start

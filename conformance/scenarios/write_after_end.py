@@ -3,7 +3,6 @@ its 'close' (destroyed) only a write callback hears of it."""
 
 from __future__ import annotations
 
-
 from nodehttp import IncomingMessage, ServerResponse, create_server, get
 
 from conformance.scenarios.harness import err, listen, log, next_tick, start
