@@ -473,6 +473,20 @@ class Socket(EventEmitter):
         return {"address": host, "family": "IPv6" if ":" in host else "IPv4", "port": port}
 
     @property
+    def ready_state(self) -> str:
+        """Node's ``readyState``: ``opening``, ``open``, ``readOnly``, ``writeOnly`` or ``closed``."""
+        if self.connecting:
+            return "opening"
+        if self.readable:
+            return "open" if self.writable else "readOnly"
+        return "writeOnly" if self.writable else "closed"
+
+    @property
+    def pending(self) -> bool:
+        """Node's ``pending``: not connected yet (no handle, or still connecting)."""
+        return self._transport is None or self.connecting
+
+    @property
     def local_address(self) -> str | None:
         return self._local[0] if self._local else None
 

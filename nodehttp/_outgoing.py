@@ -93,6 +93,15 @@ class StreamAlreadyFinishedError(NodeError, RuntimeError):
         super().__init__(f"Cannot call {method} after a stream was finished")
 
 
+class StreamDestroyedError(NodeError, RuntimeError):
+    """``ERR_STREAM_DESTROYED``: a write to a message that was destroyed."""
+
+    code = "ERR_STREAM_DESTROYED"
+
+    def __init__(self, method: str) -> None:
+        super().__init__(f"Cannot call {method} after a stream was destroyed")
+
+
 class StreamNullValuesError(NodeError, TypeError):
     """``ERR_STREAM_NULL_VALUES``: ``write(None)``, Node's ``write(null)``."""
 
@@ -125,6 +134,9 @@ class OutgoingMessage(EventEmitter):
     """What ServerResponse and ClientRequest share: headers, framing, the body writer."""
 
     # Defaults live on the class: one message is made per request.
+    #: Node's ``writable``: set by its constructor and left alone by http (still true
+    #: after end() and destroy()).
+    writable = True
     _out: OutgoingHeaders | None = None
     _header: str | None = None
     _header_sent = False
@@ -345,6 +357,11 @@ class OutgoingMessage(EventEmitter):
                 self._runtime.next_tick(_emit_error, self, error, callback)
             elif callback is not None:
                 self._runtime.next_tick(callback, error)
+            return False
+        if self.destroyed:
+            # Nothing is written; only the callback hears of it (no 'error'), as in Node.
+            if callback is not None:
+                self._runtime.next_tick(callback, StreamDestroyedError("write"))
             return False
         data = _to_bytes(chunk, encoding)
         if self._header is None:

@@ -123,3 +123,8 @@ def test_end_callbacks_come_before_finish_listeners(backend: str) -> None:
     # Node 24 calls end()'s callbacks (with null) just before 'finish', whenever 'finish'
     # listeners were added; a callback given after 'finish' gets ERR_STREAM_ALREADY_FINISHED.
     assert run_scenario("end_callbacks", backend) == node_log("end_callbacks")
+
+
+@pytest.mark.parametrize("backend", ["asyncio", "trio"])
+def test_write_after_destroy_tells_only_the_callback(backend: str) -> None:
+    assert run_scenario("write_after_destroy", backend) == node_log("write_after_destroy")
