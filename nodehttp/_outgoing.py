@@ -190,6 +190,25 @@ class OutgoingMessage(EventEmitter):
         self._out.append_header(name, value)
         return self
 
+    def set_headers(self, headers: Any) -> OutgoingMessage:
+        """Node's ``setHeaders(headers)``: ``set_header`` for each pair of a mapping (Node's
+        ``Map`` or ``Headers``; here anything with ``keys``, ``get`` and ``items``). The
+        values of a ``set-cookie`` key are gathered and set once, at the end."""
+        if self._header is not None:
+            raise HeadersSentError("set")
+        if (isinstance(headers, (list, tuple)) or not callable(getattr(headers, "keys", None))
+                or not callable(getattr(headers, "get", None))):
+            raise invalid_arg_type("headers", "an instance of Headers or Map", headers)
+        cookies: list[Any] = []
+        for key, value in headers.items():
+            if key == "set-cookie":
+                cookies.extend(value if isinstance(value, (list, tuple)) else [value])
+            else:
+                self.set_header(key, value)
+        if cookies:
+            self.set_header("set-cookie", cookies)
+        return self
+
     def get_header(self, name: str) -> Any:
         return None if self._out is None else self._out.get_header(name)
 

@@ -128,3 +128,21 @@ def test_end_callbacks_come_before_finish_listeners(backend: str) -> None:
 @pytest.mark.parametrize("backend", ["asyncio", "trio"])
 def test_write_after_destroy_tells_only_the_callback(backend: str) -> None:
     assert run_scenario("write_after_destroy", backend) == node_log("write_after_destroy")
+
+
+async def test_set_headers_as_node(anyio_backend: str) -> None:
+    # node 24.21.0: res.setHeaders(new Map([['X-A', '1'], ['Set-Cookie', ['a', 'b']]])) then
+    # getHeaders() is {"x-a":"1","set-cookie":["a","b"]}; setHeaders(5) throws the message below;
+    # an empty Map is accepted.
+    async with nodehttp.runtime():
+        res = ServerResponse(IncomingMessage(None))
+        assert res.set_headers({"X-A": "1", "Set-Cookie": ["a", "b"]}) is res
+        assert res.get_headers() == {"x-a": "1", "set-cookie": ["a", "b"]}
+        res.set_headers({})
+        res.set_headers({"set-cookie": "c", "X-B": 2})
+        assert res.get_headers() == {"x-a": "1", "set-cookie": ["c"], "x-b": 2}
+        with pytest.raises(TypeError) as caught:
+            res.set_headers(5)
+        assert getattr(caught.value, "code", None) == "ERR_INVALID_ARG_TYPE"
+        assert str(caught.value) == ('The "headers" argument must be an instance of Headers or Map. '
+                                     "Received type number (5)")
