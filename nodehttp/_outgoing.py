@@ -93,6 +93,17 @@ class StreamAlreadyFinishedError(NodeError, RuntimeError):
         super().__init__(f"Cannot call {method} after a stream was finished")
 
 
+class ContentLengthMismatchError(NodeError, ValueError):
+    """``ERR_HTTP_CONTENT_LENGTH_MISMATCH``: with ``strict_content_length``, a body longer
+    (or, at end(), other) than the Content-Length header says."""
+
+    code = "ERR_HTTP_CONTENT_LENGTH_MISMATCH"
+
+    def __init__(self, actual: object, expected: object) -> None:
+        super().__init__(f"Response body's content-length of {js_string(actual)} byte(s) does not match the "
+                         f"content-length of {js_string(expected)} byte(s) set in header")
+
+
 class StreamDestroyedError(NodeError, RuntimeError):
     """``ERR_STREAM_DESTROYED``: a write to a message that was destroyed."""
 
@@ -137,6 +148,10 @@ class OutgoingMessage(EventEmitter):
     #: Node's ``writable``: set by its constructor and left alone by http (still true
     #: after end() and destroy()).
     writable = True
+    #: Node's ``strictContentLength``: when True, a body that does not add up to the
+    #: Content-Length header raises ERR_HTTP_CONTENT_LENGTH_MISMATCH.
+    strict_content_length = False
+    _bytes_written = 0
     _out: OutgoingHeaders | None = None
     _header: str | None = None
     _header_sent = False
@@ -383,6 +398,8 @@ class OutgoingMessage(EventEmitter):
                 self._runtime.next_tick(callback, StreamDestroyedError("write"))
             return False
         data = _to_bytes(chunk, encoding)
+        if self.strict_content_length:
+            self._count_body_bytes(len(data), from_end)
         if self._header is None:
             if from_end:
                 self._content_length = len(data)
@@ -435,10 +452,14 @@ class OutgoingMessage(EventEmitter):
             data = chunk.encode()
         else:
             data = _to_bytes(chunk, cast("str | None", encoding))  # (a callable moved to callback)
+        if self.strict_content_length and data:
+            self._count_body_bytes(len(data), True)
         if self._header is None:
             # Only end() was called: the length is known (Node's _contentLength).
             self._content_length = len(data)
             self._implicit_header()
+        if self.strict_content_length and self._strict() and self._bytes_written != self._content_length:
+            raise ContentLengthMismatchError(self._bytes_written, self._content_length)
         if not self._has_body:
             tail = b""
         elif self.chunked_encoding:
@@ -464,6 +485,20 @@ class OutgoingMessage(EventEmitter):
         self.writable_finished = True
         self._flush_end_callbacks()
         self.emit("finish")
+
+    def _strict(self) -> bool:
+        # Node's strictContentLength(msg): when the declared length is to be enforced.
+        return (self._content_length is not None and self._has_body and not self._removed_cont_len
+                and not self.chunked_encoding and not self.has_header("transfer-encoding"))
+
+    def _count_body_bytes(self, size: int, from_end: bool) -> None:
+        # With strict_content_length: a write that would go past the Content-Length (or a
+        # last chunk that would not reach it) raises before anything is sent.
+        total = self._bytes_written + size
+        expected = self._content_length
+        if self._strict() and expected is not None and (total != expected if from_end else total > expected):
+            raise ContentLengthMismatchError(total, expected)
+        self._bytes_written = total
 
     def _queue_end_callback(self, callback: Callable[..., Any]) -> None:
         # Node 24 keeps end()'s callbacks apart from the 'finish' listeners and calls them

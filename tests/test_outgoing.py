@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import anyio
 import pytest
 
 import nodehttp
@@ -146,3 +147,65 @@ async def test_set_headers_as_node(anyio_backend: str) -> None:
         assert getattr(caught.value, "code", None) == "ERR_INVALID_ARG_TYPE"
         assert str(caught.value) == ('The "headers" argument must be an instance of Headers or Map. '
                                      "Received type number (5)")
+
+
+_STRICT_CASES: dict[str, Any] = {
+    "/two-writes": lambda res: (res.set_header("Content-Length", 5), res.write("abc"), res.write("def")),
+    "/end-short": lambda res: (res.set_header("Content-Length", 5), res.end("abc")),
+    "/exact": lambda res: (res.set_header("Content-Length", 5), res.write("abcde"), res.end()),
+    "/exact-end": lambda res: (res.set_header("Content-Length", 3), res.end("abc")),
+    "/no-cl": lambda res: (res.write("x"), res.end()),
+    "/writehead-over": lambda res: (res.write_head(200, {"Content-Length": 2}), res.write("abc")),
+    "/end-empty": lambda res: (res.set_header("Content-Length", 5), res.end()),
+    "/te": lambda res: (res.set_header("Content-Length", 5), res.set_header("Transfer-Encoding", "chunked"),
+                        res.end("abc")),
+    "/write-then-short-end": lambda res: (res.set_header("Content-Length", 5), res.write("ab"), res.end("c")),
+    "/first-write-over": lambda res: (res.set_header("Content-Length", 2), res.write("abcdef"), res.end()),
+    "/writehead-first-write-over": lambda res: (res.write_head(200, {"Content-Length": 2}), res.write("abcdef")),
+    "/utf8": lambda res: (res.set_header("Content-Length", 2), res.end("é")),
+    "/buffer": lambda res: (res.set_header("Content-Length", 4), res.end(b"abcd")),
+}
+
+
+def _mismatch(actual: int, expected: int) -> str:
+    return (f"Response body's content-length of {actual} byte(s) does not match the content-length of "
+            f"{expected} byte(s) set in header")
+
+
+async def test_strict_content_length_as_node(anyio_backend: str) -> None:
+    # What node 24.21.0 threw (code, message; headersSent was true each time) for the same
+    # handler calls with res.strictContentLength = true: the first write is not checked
+    # while the headers are not stored yet, end() compares the total.
+    expected = {
+        "/two-writes": _mismatch(6, 5), "/end-short": _mismatch(3, 5), "/writehead-over": _mismatch(3, 2),
+        "/end-empty": _mismatch(0, 5), "/write-then-short-end": _mismatch(3, 5),
+        "/first-write-over": _mismatch(6, 2), "/writehead-first-write-over": _mismatch(6, 2),
+    }
+    seen: dict[str, str | None] = {}
+
+    def handler(req: IncomingMessage, res: ServerResponse) -> None:
+        res.strict_content_length = True
+        try:
+            _STRICT_CASES[str(req.url)](res)
+            seen[str(req.url)] = None
+        except ValueError as error:
+            assert getattr(error, "code", None) == "ERR_HTTP_CONTENT_LENGTH_MISMATCH" and res.headers_sent
+            seen[str(req.url)] = str(error)
+        if not res.writable_ended:
+            res.destroy()
+
+    with anyio.fail_after(10):
+        async with nodehttp.runtime():
+            server = nodehttp.create_server(handler)
+            listening = anyio.Event()
+            server.listen(0, "127.0.0.1", listening.set)
+            await listening.wait()
+            for path in _STRICT_CASES:
+                done = anyio.Event()
+                req = nodehttp.get({"host": "127.0.0.1", "port": server.address()["port"], "path": path,
+                                    "agent": False},
+                                   lambda res: (res.resume(), res.on("end", done.set), res.on("error", lambda *_: done.set())))
+                req.on("error", lambda *_: done.set())
+                await done.wait()
+            server.close()
+    assert seen == {path: expected.get(path) for path in _STRICT_CASES}
