@@ -54,6 +54,11 @@ class IncomingMessage(EventEmitter):
     _flowing: bool | None = None  # None: nobody asked yet (Node's readableFlowing)
     _ended = False  # the body is complete (push(null))
     readable_ended = False  # 'end' was emitted
+    readable_encoding: str | None = None  # what set_encoding was given
+    readable_high_water_mark = HIGH_WATER_MARK
+    readable_object_mode = False
+    closed = False  # 'close' was emitted
+    errored: BaseException | None = None  # the error destroy() was given
     _consuming = False
     _dumped = False
     _end_scheduled = False
@@ -142,8 +147,8 @@ class IncomingMessage(EventEmitter):
     # Readable, as the parser feeds it ----------------------------------------------------
     def _push(self, chunk: bytes) -> bool:
         """A body chunk from the parser; False asks the caller to stop reading the socket."""
-        if self._dumped:
-            return True
+        if self._dumped or self.destroyed:
+            return True  # a destroyed Readable drops what is pushed to it, as Node's does
         if self._flowing and not self._buffer and not self._sync:
             self._data(chunk)
             return True
@@ -321,7 +326,30 @@ class IncomingMessage(EventEmitter):
         """Deliver 'data' as ``str`` decoded with ``encoding`` (a multi-byte character cut
         between chunks is decoded whole, as Node's StringDecoder does)."""
         self._decoder = codecs.getincrementaldecoder(_PY_ENCODINGS.get(encoding, encoding))()
+        self.readable_encoding = encoding
         return self
+
+    # Node's Readable state, read-only -------------------------------------------------
+    @property
+    def readable(self) -> bool:
+        """True until 'end' was emitted or the message was destroyed."""
+        return not self.readable_ended and not self.destroyed
+
+    @property
+    def readable_flowing(self) -> bool | None:
+        """None until 'data' is listened to or resume()/pause() is called; then whether
+        'data' flows (False while paused)."""
+        return self._flowing
+
+    @property
+    def readable_length(self) -> int:
+        """Bytes received and not yet handed out."""
+        return self._buffered
+
+    @property
+    def readable_aborted(self) -> bool:
+        """Destroyed before 'end' was emitted."""
+        return self.destroyed and not self.readable_ended
 
     def _data(self, chunk: bytes) -> None:
         decoder = self._decoder
@@ -424,6 +452,8 @@ class IncomingMessage(EventEmitter):
         with it then), and 'error' (when given and listened to) and 'close' two ticks on."""
         if not self.destroyed:
             self.destroyed = True
+            if error is not None:
+                self.errored = error
             if not self.readable_ended or not self.complete:
                 self.aborted = True
                 self.emit("aborted")
@@ -437,6 +467,7 @@ class IncomingMessage(EventEmitter):
     def _emit_destroyed(self, error: BaseException | None) -> None:
         if error is not None and self.listener_count("error"):
             self.emit("error", error)
+        self.closed = True
         self.emit("close")
 
     # Python conveniences ---------------------------------------------------------------

@@ -358,8 +358,12 @@ class Socket(EventEmitter):
                 if self._timer is not None:
                     self._timer.cancel()
                     self._timer = None
-                self.emit("error", error)
-                self.emit("close", True)
+                # As Node's: 'error' on the next tick, 'close' once the handle has closed
+                # (a tick later), never from inside the caller (a parser callback, say).
+                rt = self._runtime
+                rt.ref()
+                rt.next_tick(self.emit, "error", error)
+                rt.next_tick(rt.next_tick, _emit_close_then_unref, self, True)
         return self
 
 

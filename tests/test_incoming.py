@@ -3,7 +3,8 @@ reach it, on both backends.
 
 The expected logs are what the reference Node 24.21.0 printed for the same programs: the
 JavaScript halves of conformance/scenarios/readable_request, readable_response,
-readable_removed, body_chunk_ticks and response_chunk_ticks, whose Python halves run here
+readable_removed, body_chunk_ticks, response_chunk_ticks and readable_state, whose Python
+halves run here
 (tests/data/scenario_logs.json).
 """
 
@@ -32,6 +33,10 @@ SCENARIOS = {
     # A client response read whole in one go: 'end' is scheduled before the last chunk's
     # 'data', so it runs between the ticks the 'data' listeners queued.
     "response_chunk_ticks": "'end' comes before the last chunk's ticks",
+    # readable, readable_flowing, readable_length, readable_encoding, closed, errored... at
+    # each step, and res.destroy(error) inside the 'response' callback (which crashed once:
+    # the socket's 'error' came from inside the parser's callback, not on a tick as Node's).
+    "readable_state": "the Readable state properties step by step",
 }
 
 
