@@ -22,11 +22,10 @@ from ._common import (
     describe_received,
     invalid_arg_type,
     js_string,
-    out_of_range,
+    timer_duration,
     to_js_number,
     validate_boolean,
     validate_integer,
-    validate_number,
 )
 from ._constants import MAX_HEADER_PAIRS
 from ._events import EventEmitter, InvalidArgTypeError
@@ -155,11 +154,7 @@ class ClientRequest(OutgoingMessage):
                 self._removed_connection = self._removed_cont_len = self._removed_te = True
             timeout = options.get("timeout")
             if timeout is not None:
-                # Node's getTimerDuration.
-                validate_number(timeout, "timeout")
-                if not 0 <= timeout < _INFINITY:
-                    raise out_of_range("timeout", "a non-negative finite number", timeout)
-                self.timeout = float(timeout)
+                self.timeout = float(timer_duration(timeout, "timeout"))
             if options.get("max_header_size"):
                 self.max_header_size = int(options["max_header_size"])
             self.max_headers_count = options.get("max_headers_count")
@@ -308,9 +303,7 @@ class ClientRequest(OutgoingMessage):
         if self._ended:
             return self
         _listen_socket_timeout(self)
-        validate_number(msecs, "msecs")
-        if not 0 <= msecs < _INFINITY:
-            raise out_of_range("msecs", "a non-negative finite number", msecs)
+        msecs = timer_duration(msecs, "msecs")
         if callback is not None:
             self.once("timeout", callback)
         if self.socket is not None:

@@ -49,6 +49,7 @@ __all__ = [
     "MAX_SAFE_INTEGER",
     "invalid_arg_type",
     "out_of_range",
+    "timer_duration",
     "validate_boolean",
     "validate_header_name",
     "validate_header_value",
@@ -499,6 +500,14 @@ def validate_number(value: object, name: str, minimum: float | None = None,
             None if maximum is None else f"<= {js_string(maximum)}") if part)
         raise out_of_range(name, expected, value)
     return value
+
+
+def timer_duration(value: object, name: str) -> float:
+    """Node's ``getTimerDuration``: a number of milliseconds, non-negative and finite."""
+    msecs = validate_number(value, name)
+    if not 0 <= msecs < math.inf:
+        raise out_of_range(name, "a non-negative finite number", msecs)
+    return msecs
 
 
 def validate_boolean(value: object, name: str) -> bool:
