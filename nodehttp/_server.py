@@ -8,6 +8,7 @@ finished (HTTP/1.1 pipelining).
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable
 from typing import Any
@@ -17,13 +18,24 @@ from ._common import (
     CHUNK_EXPRESSION,
     CONTINUE_EXPRESSION,
     check_invalid_header_char,
+    invalid_arg_type,
+    js_inspect,
+    js_string,
     out_of_range,
     validate_boolean,
+    validate_header_name,
+    validate_header_value,
     validate_integer,
 )
 from ._constants import MAX_HEADER_PAIRS, STATUS_CODES
 from ._errors import NodeError, ParseError
-from ._http_errors import HeadersSentError, InvalidCharError, InvalidStatusCodeError, RequestTimeoutError
+from ._http_errors import (
+    HeadersSentError,
+    InvalidArgValueError,
+    InvalidCharError,
+    InvalidStatusCodeError,
+    RequestTimeoutError,
+)
 from ._incoming import IncomingMessage
 from ._outgoing import OutgoingMessage, latin1
 from ._parser import LENIENT_ALL_NODE, HTTPParser, _execute
@@ -130,31 +142,63 @@ class ServerResponse(OutgoingMessage):
             self.should_keep_alive = False
         self._store_header(f"HTTP/1.1 {code} {self.status_message}\r\n", self._out)
 
+    def write_information(self, status_code: int, headers: Any = None,
+                          callback: Callable[..., Any] | None = None) -> None:
+        """Send an interim ``1xx`` response before the final one (Node 24's
+        ``writeInformation``): ``headers`` as a mapping, a list of ``[name, value]`` pairs or
+        a flat ``[name, value, ...]`` list, each checked as ``set_header`` checks it."""
+        if self._header is not None:
+            raise HeadersSentError("write")
+        validate_integer(status_code, "status_code", 100, 199)
+        if status_code == 101:
+            raise InvalidStatusCodeError(js_string(status_code))
+        head = [f"HTTP/1.1 {status_code} {STATUS_CODES.get(status_code, 'unknown')}\r\n"]
+        if headers is not None:
+            if isinstance(headers, (list, tuple)):
+                if headers and isinstance(headers[0], (list, tuple)):
+                    pairs = [(entry[0], entry[1]) for entry in headers]
+                elif len(headers) % 2:
+                    raise InvalidArgValueError("headers", js_inspect(headers))
+                else:
+                    flat = iter(headers)
+                    pairs = list(zip(flat, flat))
+            elif callable(getattr(headers, "items", None)):
+                pairs = list(headers.items())
+            else:
+                raise invalid_arg_type("headers", "of type object", headers)
+            for name, value in pairs:
+                validate_header_name(name)
+                validate_header_value(name, value)
+                head.append(f"{name}: {js_string(value)}\r\n")
+        head.append("\r\n")
+        self._write_raw(latin1("".join(head)))
+        if callback is not None:
+            self._runtime.next_tick(callback)
+
     def write_continue(self, callback: Callable[..., Any] | None = None) -> None:
         """Send ``100 Continue`` (Node's ``writeContinue``)."""
-        self._write_raw(b"HTTP/1.1 100 Continue\r\n\r\n")
+        self.write_information(100, None, callback)
         self._sent100 = True
-        if callback is not None:
-            self._runtime.next_tick(callback)
 
     def write_processing(self, callback: Callable[..., Any] | None = None) -> None:
-        self._write_raw(b"HTTP/1.1 102 Processing\r\n\r\n")
-        if callback is not None:
-            self._runtime.next_tick(callback)
+        """Send ``102 Processing`` (Node's ``writeProcessing``)."""
+        self.write_information(102, None, callback)
 
-    def write_early_hints(self, hints: dict[str, Any], callback: Callable[..., Any] | None = None) -> None:
-        """Send ``103 Early Hints`` with ``hints`` (a ``link`` value or list of them, and more)."""
-        lines = ["HTTP/1.1 103 Early Hints\r\n"]
-        for name, value in hints.items():
-            values = value if isinstance(value, (list, tuple)) else [value]
-            if name.lower() == "link":
-                lines.append(f"Link: {', '.join(str(v) for v in values)}\r\n")
-            else:
-                lines.extend(f"{name}: {v}\r\n" for v in values)
-        lines.append("\r\n")
-        self._write_raw(latin1("".join(lines)))
-        if callback is not None:
-            self._runtime.next_tick(callback)
+    def write_early_hints(self, hints: Any, callback: Callable[..., Any] | None = None) -> None:
+        """Send ``103 Early Hints``: ``hints["link"]`` (a Link value, or a list of them, each
+        ``</styles.css>; rel=preload; as=style`` in form) and any other headers in ``hints``.
+        Without a ``link`` (or with an empty list) nothing is sent, as in Node."""
+        if not callable(getattr(hints, "items", None)):
+            raise invalid_arg_type("hints", "of type object", hints)
+        link = hints.get("link")
+        if link is None:
+            return
+        link = _link_header_value(link)
+        if not link:
+            return
+        if check_invalid_header_char(link):
+            raise InvalidCharError("header content", "Link")
+        self.write_information(103, {"Link": link, **{k: v for k, v in hints.items() if k != "link"}}, callback)
 
     def assign_socket(self, socket: Any) -> None:
         if socket._http_message is not None:
@@ -565,6 +609,22 @@ class Server(_net.Server):
             connection = getattr(sock, "http_connection", None)
             if connection is not None and not connection.incoming and sock._http_message is None:
                 sock.destroy()
+
+
+# Node's linkValueRegExp: <uri-reference> then ;-separated params, a value quoted or not.
+_LINK_VALUE = re.compile(r'<[^>\r\n]*>(?:\s*;\s*[^;"\s]+(?:=(?:"[^;"\s]*"|[^;"\s]*))?)*')
+_LINK_FORMAT = 'must be an array or string of format "</styles.css>; rel=preload; as=style"'
+
+
+def _link_header_value(hints: Any) -> str:
+    """Node's validateLinkHeaderValue: one Link value, or several joined with ", "."""
+    values = [hints] if isinstance(hints, str) else hints if isinstance(hints, (list, tuple)) else None
+    if values is None:
+        raise InvalidArgValueError("hints", js_inspect(hints), _LINK_FORMAT)
+    for value in values:
+        if not isinstance(value, str) or _LINK_VALUE.fullmatch(value) is None:
+            raise InvalidArgValueError("hints", js_inspect(value), _LINK_FORMAT)
+    return ", ".join(values)
 
 
 def _integer_option(value: Any, name: str, default: int | None) -> Any:

@@ -252,3 +252,53 @@ async def test_timeouts_as_node_derives_them(anyio_backend: str) -> None:
                                   ({"headers_timeout": 2000, "request_timeout": 0}, (2000, 0))]:
             server = create_server(options)
             assert (server.headers_timeout, server.request_timeout) == expected, options
+
+
+_LINK = ("The argument 'hints' must be an array or string of format \"</styles.css>; rel=preload; as=style\". "
+         "Received ")
+
+
+@pytest.mark.parametrize(("call", "outcome"), [
+    # node 24.21.0: writeInformation/writeContinue/writeProcessing/writeEarlyHints on a fresh
+    # ServerResponse: the interim head it queued, or (code, message) of what it threw.
+    (lambda r: r.write_information(101), ("ERR_HTTP_INVALID_STATUS_CODE", "Invalid status code: 101")),
+    (lambda r: r.write_information(200), ("ERR_OUT_OF_RANGE", 'The value of "status_code" is out of range. '
+                                          "It must be >= 100 && <= 199. Received 200")),
+    (lambda r: r.write_information("102"), ("ERR_INVALID_ARG_TYPE", 'The "status_code" argument must be of '
+                                            "type number. Received type string ('102')")),
+    (lambda r: r.write_information(103, ["a"]), ("ERR_INVALID_ARG_VALUE",
+                                                 "The argument 'headers' is invalid. Received [ 'a' ]")),
+    (lambda r: r.write_information(103, ["X-A", "1", "X-B", 2]), "HTTP/1.1 103 Early Hints\r\nX-A: 1\r\nX-B: 2\r\n\r\n"),
+    (lambda r: r.write_information(199, [["X-A", "1"]]), "HTTP/1.1 199 unknown\r\nX-A: 1\r\n\r\n"),
+    (lambda r: r.write_information(103, {"X-A": ["1", "2"]}), "HTTP/1.1 103 Early Hints\r\nX-A: 1,2\r\n\r\n"),
+    (lambda r: r.write_information(103, {"X-A": "a\nb"}), ("ERR_INVALID_CHAR",
+                                                          'Invalid character in header content ["X-A"]')),
+    (lambda r: r.write_information(103, {"X-A": None}), ("ERR_HTTP_INVALID_HEADER_VALUE",
+                                                        'Invalid value "undefined" for header "X-A"')),
+    (lambda r: r.write_information(103, "x"), ("ERR_INVALID_ARG_TYPE", 'The "headers" argument must be of type '
+                                               "object. Received type string ('x')")),
+    (lambda r: (r.write_head(200), r.write_continue()), ("ERR_HTTP_HEADERS_SENT",
+                                                        "Cannot write headers after they are sent to the client")),
+    (lambda r: r.write_processing(), "HTTP/1.1 102 Processing\r\n\r\n"),
+    (lambda r: r.write_early_hints({"Link": "</a>"}), ""),
+    (lambda r: r.write_early_hints({"link": []}), ""),
+    (lambda r: r.write_early_hints({"link": "a\nb"}), ("ERR_INVALID_ARG_VALUE", _LINK + "'a\\nb'")),
+    (lambda r: r.write_early_hints({"link": ["</a>", "bad"]}), ("ERR_INVALID_ARG_VALUE", _LINK + "'bad'")),
+    (lambda r: r.write_early_hints({"link": 5}), ("ERR_INVALID_ARG_VALUE", _LINK + "5")),
+    (lambda r: r.write_early_hints({"link": '</a>; rel="pre load"'}),
+     ("ERR_INVALID_ARG_VALUE", _LINK + "'</a>; rel=\"pre load\"'")),
+    (lambda r: r.write_early_hints({"link": '</a>; rel="preload"; as=style'}),
+     'HTTP/1.1 103 Early Hints\r\nLink: </a>; rel="preload"; as=style\r\n\r\n'),
+    (lambda r: r.write_early_hints({"link": ["</a.css>; rel=preload", "</b.js>; rel=preload"], "x-extra": "v"}),
+     "HTTP/1.1 103 Early Hints\r\nLink: </a.css>; rel=preload, </b.js>; rel=preload\r\nx-extra: v\r\n\r\n"),
+])
+async def test_interim_responses_as_node(anyio_backend: str, call: Any, outcome: Any) -> None:
+    async with runtime():
+        res = ServerResponse(IncomingMessage(None))
+        if isinstance(outcome, str):
+            call(res)
+            assert b"".join(res._output).decode("latin-1").split("HTTP/1.1 200 OK")[0] == outcome
+        else:
+            with pytest.raises(Exception) as caught:
+                call(res)
+            assert (getattr(caught.value, "code", None), str(caught.value)) == outcome
