@@ -168,7 +168,7 @@ class ClientRequest(OutgoingMessage):
                 raise InvalidHttpTokenError("Method", method)
             method = method.upper()
         self.method: str = method or "GET"
-        self.path = path
+        self._path = path  # checked above: the setter's check, done once
         self.host = host
         self.port = port
         self.protocol = protocol
@@ -276,6 +276,19 @@ class ClientRequest(OutgoingMessage):
             _response_keep_alive(self)
 
     # Node's API ----------------------------------------------------------------------
+    @property
+    def path(self) -> str:
+        """The request path; a new value is checked as the option is (Node 24's setter):
+        a space or a control character raises ``ERR_UNESCAPED_CHARACTERS``."""
+        return self._path
+
+    @path.setter
+    def path(self, value: Any) -> None:
+        path = js_string(value)
+        if _INVALID_PATH.search(path):
+            raise UnescapedCharactersError()
+        self._path = path
+
     def abort(self) -> None:
         """Deprecated in Node in favour of destroy(); emits 'abort' too."""
         if self.aborted:

@@ -865,3 +865,19 @@ async def test_set_timeout_checks_msecs(anyio_backend: str, msecs: Any, error: t
             req.set_timeout(msecs)
         req.destroy()
     assert getattr(caught.value, "code", None) == code and str(caught.value) == message
+
+
+async def test_path_setter_checks_as_node(anyio_backend: str) -> None:
+    # node 24.21.0: ClientRequest.path is an accessor; req.path = '/a b\r\nX: y' throws
+    # ERR_UNESCAPED_CHARACTERS (so no request line can be split), a good path is taken.
+    async with nodehttp.runtime():
+        req = nodehttp.request({"host": LOOPBACK, "port": 1, "agent": False})
+        req.on("error", lambda *_: None)
+        with pytest.raises(TypeError) as caught:
+            req.path = "/a b\r\nX: y"
+        assert getattr(caught.value, "code", None) == "ERR_UNESCAPED_CHARACTERS"
+        assert req.path == "/"
+        req.path = "/moved?x=1"
+        req.end()
+        assert req._header is not None and req._header.startswith("GET /moved?x=1 HTTP/1.1\r\n")
+        req.destroy()
