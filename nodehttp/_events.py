@@ -425,15 +425,9 @@ class EventEmitter:
 
     def set_max_listeners(self, n: int | float) -> EventEmitter:
         """Warn when one event gets more than ``n`` listeners (0 or ``math.inf``: never)."""
-        if isinstance(n, bool) or not isinstance(n, (int, float)):
-            from ._common import invalid_arg_type  # (see _check_listener)
+        from ._common import validate_number  # (see _check_listener)
 
-            raise invalid_arg_type("set_max_listeners", "of type number", n)
-        if math.isnan(n) or n < 0:
-            raise OutOfRangeError(
-                f'The value of "set_max_listeners" is out of range. It must be >= 0. Received {_number(n)}'
-            )
-        self._max_listeners = n
+        self._max_listeners = validate_number(n, "set_max_listeners", 0)
         return self
 
     def get_max_listeners(self) -> int | float:
